@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { amountDue, assertCredit, assertPayment } from './lifecycle.ts';
+
+describe('amountDue', () => {
+  const table: Array<[number, number, number, number]> = [
+    [1000, 0, 0, 1000],
+    [1000, 250, 0, 750],
+    [1000, 250, 750, 0],
+    [1000, 0, 300, 700],
+    [0, 0, 0, 0],
+  ];
+  it.each(table)('total %i − paid %i − credited %i = %i', (total, paid, credited, expected) => {
+    expect(amountDue(total, paid, credited)).toBe(expected);
+  });
+});
+
+describe('assertPayment / assertCredit', () => {
+  const table: Array<[number, number, string | null, string | null]> = [
+    // amount, due, payment error, credit error
+    [500, 1000, null, null],
+    [1000, 1000, null, null],
+    [1001, 1000, 'overpayment', 'credit_exceeds_balance'],
+    [1, 0, 'overpayment', 'credit_exceeds_balance'],
+    [0, 1000, 'invalid_quantity', 'invalid_quantity'],
+    [-5, 1000, 'invalid_quantity', 'invalid_quantity'],
+    [1.5, 1000, 'invalid_quantity', 'invalid_quantity'],
+  ];
+  it.each(table)('amount %s against due %i', (amount, due, paymentCode, creditCode) => {
+    const check = (fn: () => void, code: string | null) =>
+      code === null ? expect(fn).not.toThrow() : expect(fn).toThrow(expect.objectContaining({ code }));
+    check(() => assertPayment(amount, due), paymentCode);
+    check(() => assertCredit(amount, due), creditCode);
+  });
+
+  it('reports amount and amount_due', () => {
+    expect(() => assertPayment(11, 10)).toThrow(expect.objectContaining({ details: { amount: 11, amount_due: 10 } }));
+  });
+});

@@ -1,0 +1,37 @@
+import { DomainError } from './errors.ts';
+
+/** What the customer still owes. Not clamped: a negative value reveals a bug upstream. */
+export function amountDue(total: number, paid: number, credited: number): number {
+  return total - paid - credited;
+}
+
+function assertPositiveMinor(amount: number, field: string): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0) {
+    throw new DomainError('invalid_quantity', `${field} must be a positive integer of minor units, got ${amount}`, {
+      field,
+      value: amount,
+    });
+  }
+}
+
+/** A payment must be > 0 and may not exceed what is due (no silent overpayment/credit balance). */
+export function assertPayment(amount: number, due: number): void {
+  assertPositiveMinor(amount, 'amount');
+  if (amount > due) {
+    throw new DomainError('overpayment', `Payment of ${amount} exceeds the amount due ${due}`, {
+      amount,
+      amount_due: due,
+    });
+  }
+}
+
+/** A credit note may reduce the balance to zero, never below. */
+export function assertCredit(amount: number, due: number): void {
+  assertPositiveMinor(amount, 'amount');
+  if (amount > due) {
+    throw new DomainError('credit_exceeds_balance', `Credit of ${amount} exceeds the amount due ${due}`, {
+      amount,
+      amount_due: due,
+    });
+  }
+}
