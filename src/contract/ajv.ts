@@ -23,7 +23,7 @@ export function absolutizeRefs<T>(value: T): T {
   return value;
 }
 
-export type ContractAjvOptions = { coerceTypes?: boolean; removeAdditional?: boolean };
+export type ContractAjvOptions = { coerceTypes?: boolean; useDefaults?: boolean };
 
 /** A strict 2020-12 validator that knows every schema of the contract. */
 export function createContractAjv(doc: OpenApiDocument = loadContract(), options: ContractAjvOptions = {}): Ajv2020 {
@@ -34,7 +34,7 @@ export function createContractAjv(doc: OpenApiDocument = loadContract(), options
     // Quantities and rates are decimals with up to three places; compare them without float noise.
     multipleOfPrecision: 9,
     coerceTypes: options.coerceTypes ?? false,
-    useDefaults: false,
+    useDefaults: options.useDefaults ?? false,
   });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'example', schemaType: ['string', 'number', 'boolean', 'object', 'array', 'null'] });

@@ -1,0 +1,115 @@
+import cors from 'cors';
+import express, { type Request } from 'express';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { listOperations } from './contract/load.ts';
+import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
+import { Credentials } from './http/auth.ts';
+import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
+import { customerHandlers } from './http/handlers/customers.ts';
+import { invoiceHandlers } from './http/handlers/invoices.ts';
+import { IdempotencyKeys } from './http/idempotency.ts';
+import { contractPipeline } from './http/pipeline.ts';
+import { RouteTable } from './http/routes.ts';
+import type { HandlerRegistry } from './http/types.ts';
+import { RequestValidators } from './http/validation.ts';
+import type { ServiceContext } from './services/context.ts';
+import { CursorCodec } from './services/pagination.ts';
+import type { Store } from './store/types.ts';
+
+export type AppSettings = {
+  /** Requests per minute per credential; 0 turns it off. */
+  rateLimit: number;
+  /** `*` for any origin, a list of origins, or false to turn CORS off. */
+  corsOrigins: '*' | string[] | false;
+  /** Absolute base URL for links; derived from each request's Host when absent. */
+  publicUrl?: string;
+};
+
+export type AppDeps = {
+  clock: Clock;
+  ids?: IdGenerator;
+  store: Store;
+  credentials?: Credentials;
+  settings?: Partial<AppSettings>;
+  /** Secret that signs cursors and links; random per process when absent. */
+  secret?: string;
+  /** Extra handlers by operationId (later capabilities plug in here). */
+  handlers?: HandlerRegistry;
+  beforeHandler?: (req: Request, operationId: string) => Promise<void>;
+};
+
+const generated = (name: string) => fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
+export const docsFile = fileURLToPath(new URL('../dist/docs/index.html', import.meta.url));
+
+export type App = ReturnType<typeof createApp>;
+
+/** The reference server as an Express application; nothing here listens or reads the environment. */
+export function createApp(deps: AppDeps) {
+  const settings: AppSettings = { rateLimit: 120, corsOrigins: '*', ...deps.settings };
+  const ids = deps.ids ?? randomIds;
+  const credentials = deps.credentials ?? new Credentials(deps.clock);
+  const secret = deps.secret ?? secureRandomText(32);
+  const cursors = new CursorCodec(secret);
+  const entries = listOperations();
+  const routes = new RouteTable(entries);
+  const validators = new RequestValidators(entries);
+  const idempotency = new IdempotencyKeys(deps.clock);
+
+  const baseUrlOf = (req: Request) => settings.publicUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
+  const contextFor = (tenant: string, req: Request): ServiceContext => {
+    const settingsOfTenant = deps.store.tenant(tenant);
+    if (!settingsOfTenant) throw new Error(`Credential refers to unknown tenant '${tenant}'`);
+    return { store: deps.store, clock: deps.clock, ids, cursors, tenant: settingsOfTenant, baseUrl: baseUrlOf(req) };
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    res.setHeader('X-Request-Id', incoming && /^[\x21-\x7E]{1,128}$/.test(incoming) ? incoming : `req_${secureRandomText(24)}`);
+    next();
+  });
+  if (settings.corsOrigins !== false) {
+    app.use(
+      cors({
+        origin: settings.corsOrigins === '*' ? true : settings.corsOrigins,
+        exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Location', 'Idempotent-Replayed', 'Content-Disposition', 'WWW-Authenticate'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(readFileSync(generated('openapi.json')));
+  });
+  app.get('/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(readFileSync(generated('openapi.yaml')));
+  });
+  app.get(['/docs', '/docs/'], (_req, res) => {
+    if (existsSync(docsFile)) res.type('html').send(readFileSync(docsFile));
+    else res.status(404).type('text/plain').send('Reference docs are not built yet: run `npm run docs`.');
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', time: deps.clock.now().toISOString() });
+  });
+
+  const handlers: HandlerRegistry = { ...authHandlers(credentials), ...customerHandlers, ...invoiceHandlers, ...deps.handlers };
+  app.use(
+    contractPipeline({
+      routes,
+      validators,
+      credentials,
+      idempotency,
+      handlers,
+      rateLimit: () => settings.rateLimit,
+      contextFor,
+      preValidate: { createAccessToken: checkGrantType },
+      beforeHandler: deps.beforeHandler,
+    }),
+  );
+
+  return { app, credentials, settings, idempotency, routes, cursors, secret };
+}

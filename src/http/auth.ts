@@ -1,0 +1,104 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../deps.ts';
+import { secureRandomText } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+
+export const ALL_SCOPES = ['customers:read', 'customers:write', 'invoices:read', 'invoices:write', 'payments:read', 'payments:write'] as const;
+export type Scope = (typeof ALL_SCOPES)[number];
+
+export type Principal = {
+  tenant: string;
+  scopes: ReadonlySet<string>;
+  /** What rate limits and idempotency keys are counted against. */
+  credentialId: string;
+  kind: 'api_key' | 'access_token';
+};
+
+export type OAuthClient = { client_id: string; client_secret: string; tenant: string; scopes: string[] };
+type IssuedToken = { tenant: string; scopes: string[]; clientId: string; expiresAt: number };
+
+export const TOKEN_LIFETIME_SECONDS = 3600;
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** True when the granted scopes cover the needed one (`:write` implies `:read`). */
+export function hasScope(granted: ReadonlySet<string>, needed: string): boolean {
+  return granted.has(needed) || (needed.endsWith(':read') && granted.has(needed.replace(/:read$/, ':write')));
+}
+
+/** API keys, OAuth clients and the access tokens issued to them; every credential belongs to one tenant. */
+export class Credentials {
+  private readonly apiKeys = new Map<string, string>();
+  private readonly clients = new Map<string, OAuthClient>();
+  private readonly tokens = new Map<string, IssuedToken>();
+
+  constructor(private readonly clock: Clock) {}
+
+  addApiKey(tenant: string, key: string) {
+    this.apiKeys.set(key, tenant);
+  }
+  addClient(client: OAuthClient) {
+    this.clients.set(client.client_id, client);
+  }
+  apiKeysOf(tenant: string): string[] {
+    return [...this.apiKeys].filter(([, t]) => t === tenant).map(([k]) => k);
+  }
+  clear() {
+    this.apiKeys.clear();
+    this.clients.clear();
+    this.tokens.clear();
+  }
+
+  /** Client-credentials grant: checks the client and the scopes asked for, issues a token. */
+  issueToken(clientId: string | undefined, clientSecret: string | undefined, scope: string | undefined) {
+    const client = clientId !== undefined ? this.clients.get(clientId) : undefined;
+    if (!client || clientSecret === undefined || !sameSecret(client.client_secret, clientSecret)) {
+      throw new ApiError('invalid_client', 'Unknown client or wrong secret.', { headers: { 'WWW-Authenticate': 'Basic realm="invoicekit"' } });
+    }
+    const asked = scope?.split(' ').filter(Boolean) ?? client.scopes;
+    const refused = asked.filter((s) => !client.scopes.some((own) => own === s || (s.endsWith(':read') && own === s.replace(/:read$/, ':write'))));
+    if (refused.length) {
+      throw new ApiError('invalid_scope', `This client may not ask for ${refused.join(', ')}.`, { errors: [{ pointer: '/body/scope', message: `not granted to this client: ${refused.join(' ')}`, keyword: 'scope' }] });
+    }
+    this.purgeExpired();
+    const token = `at_${secureRandomText(32)}`;
+    this.tokens.set(token, { tenant: client.tenant, scopes: asked, clientId: client.client_id, expiresAt: this.clock.now().getTime() + TOKEN_LIFETIME_SECONDS * 1000 });
+    return { access_token: token, token_type: 'Bearer' as const, expires_in: TOKEN_LIFETIME_SECONDS, scope: asked.join(' ') };
+  }
+
+  private purgeExpired() {
+    const now = this.clock.now().getTime();
+    for (const [token, issued] of this.tokens) if (issued.expiresAt <= now) this.tokens.delete(token);
+  }
+
+  /** The principal behind an Authorization header, or a 401. */
+  authenticate(authorization: string | undefined): Principal {
+    const challenge = (error?: string) => ({ headers: { 'WWW-Authenticate': `Bearer realm="invoicekit"${error ? `, error="${error}"` : ''}` } });
+    if (!authorization) throw new ApiError('unauthenticated', "Send an API key or access token as 'Authorization: Bearer <token>'.", challenge());
+    const m = /^Bearer[ ]+([\x21-\x7E]+)\s*$/i.exec(authorization);
+    if (!m) throw new ApiError('unauthenticated', "The Authorization header must be 'Bearer <token>'.", challenge('invalid_request'));
+    const token = m[1]!;
+    const tenant = this.apiKeys.get(token);
+    if (tenant !== undefined) return { tenant, scopes: new Set(ALL_SCOPES), credentialId: `key:${token}`, kind: 'api_key' };
+    const issued = this.tokens.get(token);
+    if (!issued) throw new ApiError('invalid_token', 'Unknown API key or access token.', challenge('invalid_token'));
+    if (issued.expiresAt <= this.clock.now().getTime()) {
+      this.tokens.delete(token);
+      throw new ApiError('invalid_token', 'The access token has expired; ask for a new one.', challenge('invalid_token'));
+    }
+    return { tenant: issued.tenant, scopes: new Set(issued.scopes), credentialId: `client:${issued.clientId}`, kind: 'access_token' };
+  }
+
+  /** 403 unless the principal holds every scope of one of the operation's security requirements. */
+  authorize(principal: Principal, requirements: Array<Record<string, string[]>>): void {
+    const relevant = requirements.filter((r) => (principal.kind === 'api_key' ? 'apiKey' in r : 'oauth2' in r));
+    const needed = relevant.map((r) => Object.values(r)[0] ?? []);
+    if (needed.length === 0 || needed.some((scopes) => scopes.every((s) => hasScope(principal.scopes, s)))) return;
+    const missing = needed[0]!.filter((s) => !hasScope(principal.scopes, s));
+    throw new ApiError('insufficient_scope', `This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.map((s) => `'${s}'`).join(', ')}.`);
+  }
+}

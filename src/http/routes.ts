@@ -1,0 +1,73 @@
+import { listOperations, type OperationEntry } from '../contract/load.ts';
+
+export type RouteMatch =
+  | { kind: 'operation'; entry: OperationEntry; params: Record<string, string> }
+  | { kind: 'method_not_allowed'; allow: string[] }
+  | { kind: 'none' };
+
+type CompiledPath = { template: string; regex: RegExp; names: string[]; literalSegments: number; entries: Map<string, OperationEntry> };
+
+/** Matches request paths against the contract's path templates; literal segments win over parameters. */
+export class RouteTable {
+  private readonly paths: CompiledPath[];
+
+  constructor(entries: OperationEntry[] = listOperations()) {
+    const byTemplate = new Map<string, CompiledPath>();
+    for (const entry of entries) {
+      let compiled = byTemplate.get(entry.path);
+      if (!compiled) {
+        const names: string[] = [];
+        const source = entry.path
+          .split('/')
+          .map((segment) => {
+            const m = /^\{(.+)\}$/.exec(segment);
+            if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+            names.push(m[1]!);
+            return '([^/]+)';
+          })
+          .join('/');
+        compiled = {
+          template: entry.path,
+          regex: new RegExp(`^${source}$`),
+          names,
+          literalSegments: entry.path.split('/').filter((s) => s && !s.startsWith('{')).length,
+          entries: new Map(),
+        };
+        byTemplate.set(entry.path, compiled);
+      }
+      compiled.entries.set(entry.method.toUpperCase(), entry);
+    }
+    this.paths = [...byTemplate.values()].sort((a, b) => b.literalSegments - a.literalSegments);
+  }
+
+  match(method: string, pathname: string): RouteMatch {
+    const allow = new Set<string>();
+    for (const compiled of this.paths) {
+      const m = compiled.regex.exec(pathname);
+      if (!m) continue;
+      const entry = compiled.entries.get(method === 'HEAD' ? 'GET' : method);
+      if (entry) {
+        const params: Record<string, string> = {};
+        compiled.names.forEach((name, i) => {
+          params[name] = safeDecode(m[i + 1]!);
+        });
+        return { kind: 'operation', entry, params };
+      }
+      for (const key of compiled.entries.keys()) allow.add(key);
+    }
+    return allow.size ? { kind: 'method_not_allowed', allow: [...allow].sort() } : { kind: 'none' };
+  }
+
+  /** True when the path belongs to the contract (used to keep other routes out of its way). */
+  owns(pathname: string): boolean {
+    return this.paths.some((p) => p.regex.test(pathname));
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed escape stays as sent; validation refuses it
+  }
+}

@@ -1,0 +1,169 @@
+import type { StoredStatus } from '../domain/lifecycle.ts';
+import type { CustomerRecord, InvoiceRecord, Store, StoreSnapshot, TenantSettings } from './types.ts';
+
+type TenantData = {
+  settings: TenantSettings;
+  customers: Map<string, CustomerRecord>;
+  invoices: Map<string, InvoiceRecord>;
+  // Secondary indexes: a filtered list starts from the smallest of these, never from every invoice.
+  byCustomer: Map<string, Set<string>>;
+  byStatus: Map<StoredStatus, Set<string>>;
+  byNumber: Map<string, string>;
+  creditNoteNumbers: Set<string>;
+  sequences: Map<string, number>;
+};
+
+function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(value);
+}
+function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
+  const set = index.get(key);
+  set?.delete(value);
+  if (set && set.size === 0) index.delete(key);
+}
+
+/** In-memory store, partitioned by tenant, with indexes by customer, status, number and token. */
+export class MemoryStore implements Store {
+  private data = new Map<string, TenantData>();
+  private shareTokens = new Map<string, { tenant: string; id: string }>();
+  private paymentTokens = new Map<string, { tenant: string; id: string }>();
+
+  private t(tenant: string): TenantData {
+    const data = this.data.get(tenant);
+    if (!data) throw new Error(`Unknown tenant '${tenant}'`);
+    return data;
+  }
+
+  tenants() {
+    return [...this.data.values()].map((d) => d.settings);
+  }
+  tenant(id: string) {
+    return this.data.get(id)?.settings;
+  }
+  putTenant(settings: TenantSettings) {
+    const existing = this.data.get(settings.id);
+    if (existing) {
+      existing.settings = settings;
+      return;
+    }
+    this.data.set(settings.id, {
+      settings,
+      customers: new Map(),
+      invoices: new Map(),
+      byCustomer: new Map(),
+      byStatus: new Map(),
+      byNumber: new Map(),
+      creditNoteNumbers: new Set(),
+      sequences: new Map(),
+    });
+  }
+
+  getCustomer(tenant: string, id: string) {
+    return this.data.get(tenant)?.customers.get(id);
+  }
+  putCustomer(tenant: string, record: CustomerRecord) {
+    this.t(tenant).customers.set(record.id, record);
+  }
+  removeCustomer(tenant: string, id: string) {
+    this.t(tenant).customers.delete(id);
+  }
+  customers(tenant: string) {
+    return this.data.get(tenant)?.customers.values() ?? [];
+  }
+
+  getInvoice(tenant: string, id: string) {
+    return this.data.get(tenant)?.invoices.get(id);
+  }
+  putInvoice(tenant: string, record: InvoiceRecord) {
+    const d = this.t(tenant);
+    const previous = d.invoices.get(record.id);
+    if (previous) this.unindex(tenant, d, previous);
+    d.invoices.set(record.id, record);
+    addTo(d.byCustomer, record.customer_id, record.id);
+    addTo(d.byStatus, record.stored_status, record.id);
+    d.byNumber.set(record.number, record.id);
+    for (const cn of record.credit_notes) d.creditNoteNumbers.add(cn.number);
+    if (record.share_token) this.shareTokens.set(record.share_token, { tenant, id: record.id });
+    if (record.payment_token) this.paymentTokens.set(record.payment_token, { tenant, id: record.id });
+  }
+  private unindex(tenant: string, d: TenantData, record: InvoiceRecord) {
+    removeFrom(d.byCustomer, record.customer_id, record.id);
+    removeFrom(d.byStatus, record.stored_status, record.id);
+    if (d.byNumber.get(record.number) === record.id) d.byNumber.delete(record.number);
+    if (record.share_token) this.shareTokens.delete(record.share_token);
+    if (record.payment_token) this.paymentTokens.delete(record.payment_token);
+    void tenant;
+  }
+  removeInvoice(tenant: string, id: string) {
+    const d = this.t(tenant);
+    const record = d.invoices.get(id);
+    if (!record) return;
+    this.unindex(tenant, d, record);
+    d.invoices.delete(id);
+  }
+  invoices(tenant: string) {
+    return this.data.get(tenant)?.invoices.values() ?? [];
+  }
+  *invoicesOfCustomer(tenant: string, customerId: string) {
+    const d = this.data.get(tenant);
+    for (const id of d?.byCustomer.get(customerId) ?? []) yield d!.invoices.get(id)!;
+  }
+  *invoicesWithStatus(tenant: string, statuses: Iterable<StoredStatus>) {
+    const d = this.data.get(tenant);
+    if (!d) return;
+    for (const status of new Set(statuses)) for (const id of d.byStatus.get(status) ?? []) yield d.invoices.get(id)!;
+  }
+  countInvoices(tenant: string) {
+    return this.data.get(tenant)?.invoices.size ?? 0;
+  }
+  invoiceIdByNumber(tenant: string, number: string) {
+    return this.data.get(tenant)?.byNumber.get(number);
+  }
+  creditNoteNumberTaken(tenant: string, number: string) {
+    return this.data.get(tenant)?.creditNoteNumbers.has(number) ?? false;
+  }
+  invoiceByShareToken(token: string) {
+    const ref = this.shareTokens.get(token);
+    const invoice = ref && this.getInvoice(ref.tenant, ref.id);
+    return invoice && invoice.share_token === token ? { tenant: ref.tenant, invoice } : undefined;
+  }
+  invoiceByPaymentToken(token: string) {
+    const ref = this.paymentTokens.get(token);
+    const invoice = ref && this.getInvoice(ref.tenant, ref.id);
+    return invoice && invoice.payment_token === token ? { tenant: ref.tenant, invoice } : undefined;
+  }
+
+  sequence(tenant: string, scope: string) {
+    return this.data.get(tenant)?.sequences.get(scope) ?? 0;
+  }
+  setSequence(tenant: string, scope: string, value: number) {
+    this.t(tenant).sequences.set(scope, value);
+  }
+
+  snapshot(): StoreSnapshot {
+    const tenants = [...this.data.values()].map((d) => ({
+      settings: d.settings,
+      customers: [...d.customers.values()],
+      invoices: [...d.invoices.values()],
+      sequences: [...d.sequences.entries()],
+    }));
+    return { version: 1, data: structuredClone(tenants) };
+  }
+  restore(snapshot: StoreSnapshot) {
+    this.clear();
+    const tenants = structuredClone(snapshot.data) as Array<{ settings: TenantSettings; customers: CustomerRecord[]; invoices: InvoiceRecord[]; sequences: Array<[string, number]> }>;
+    for (const t of tenants) {
+      this.putTenant(t.settings);
+      for (const c of t.customers) this.putCustomer(t.settings.id, c);
+      for (const i of t.invoices) this.putInvoice(t.settings.id, i);
+      for (const [scope, value] of t.sequences) this.setSequence(t.settings.id, scope, value);
+    }
+  }
+  clear() {
+    this.data.clear();
+    this.shareTokens.clear();
+    this.paymentTokens.clear();
+  }
+}

@@ -1,0 +1,60 @@
+import type { components } from '../generated/api-types.ts';
+import type { StoredStatus } from '../domain/lifecycle.ts';
+
+export type Customer = components['schemas']['Customer'];
+export type Invoice = components['schemas']['Invoice'];
+export type Payment = components['schemas']['Payment'];
+export type CreditNote = components['schemas']['CreditNote'];
+export type LineItem = components['schemas']['LineItem'];
+
+export type CustomerRecord = Customer;
+
+/** An invoice as stored: the contract shape minus what is derived when it is read. */
+export type InvoiceRecord = Omit<Invoice, 'status' | 'customer' | 'share_link'> & {
+  stored_status: StoredStatus;
+  share_token: string | null;
+  published_at: string | null;
+  payment_token: string | null;
+};
+
+export type TenantSettings = {
+  id: string;
+  name: string;
+  invoice_pattern: string;
+  credit_note_pattern: string;
+};
+
+export type StoreSnapshot = { readonly version: 1; readonly data: unknown };
+
+/** Storage behind the reference server. The in-memory store implements it; a durable one can later. */
+export interface Store {
+  tenants(): TenantSettings[];
+  tenant(id: string): TenantSettings | undefined;
+  putTenant(settings: TenantSettings): void;
+
+  getCustomer(tenant: string, id: string): CustomerRecord | undefined;
+  putCustomer(tenant: string, record: CustomerRecord): void;
+  removeCustomer(tenant: string, id: string): void;
+  customers(tenant: string): Iterable<CustomerRecord>;
+
+  getInvoice(tenant: string, id: string): InvoiceRecord | undefined;
+  putInvoice(tenant: string, record: InvoiceRecord): void;
+  removeInvoice(tenant: string, id: string): void;
+  /** Every invoice of the tenant (live and trashed). */
+  invoices(tenant: string): Iterable<InvoiceRecord>;
+  invoicesOfCustomer(tenant: string, customerId: string): Iterable<InvoiceRecord>;
+  invoicesWithStatus(tenant: string, statuses: Iterable<StoredStatus>): Iterable<InvoiceRecord>;
+  countInvoices(tenant: string): number;
+  invoiceIdByNumber(tenant: string, number: string): string | undefined;
+  creditNoteNumberTaken(tenant: string, number: string): boolean;
+  invoiceByShareToken(token: string): { tenant: string; invoice: InvoiceRecord } | undefined;
+  invoiceByPaymentToken(token: string): { tenant: string; invoice: InvoiceRecord } | undefined;
+
+  /** Last sequence number used in a numbering scope (see domain/numbering scopeKey). */
+  sequence(tenant: string, scope: string): number;
+  setSequence(tenant: string, scope: string, value: number): void;
+
+  snapshot(): StoreSnapshot;
+  restore(snapshot: StoreSnapshot): void;
+  clear(): void;
+}

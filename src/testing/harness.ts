@@ -1,0 +1,79 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { request } from 'undici';
+import { createApp, type AppDeps } from '../app.ts';
+import { ResponseValidator } from '../contract/responses.ts';
+import { ControllableClock, sequentialIds } from '../deps.ts';
+import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from '../domain/numbering.ts';
+import { ALL_SCOPES, Credentials } from '../http/auth.ts';
+import { MemoryStore } from '../store/memory.ts';
+
+export type TestResponse = { status: number; headers: Record<string, string>; body: any; text: string };
+export type RequestOptions = { body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; key?: string | null; query?: Record<string, string | number | boolean> };
+
+const validator = new ResponseValidator();
+
+/** Every response a test receives must conform to the contract; this throws the first time one does not. */
+export function assertConforms(method: string, path: string, res: TestResponse) {
+  const violations = validator.check({ method, path, status: res.status, contentType: res.headers['content-type'], body: res.body });
+  if (violations.length) throw new Error(`Response departs from the contract (${method} ${path} → ${res.status}):\n${violations.map((v) => `  ${v.pointer}: ${v.message}`).join('\n')}\n${res.text.slice(0, 500)}`);
+  if (res.status >= 400 && !res.headers['content-type']?.startsWith('application/problem+json')) throw new Error(`${method} ${path} → ${res.status} is not problem+json`);
+  if (!res.headers['x-request-id']) throw new Error(`${method} ${path} → no X-Request-Id`);
+}
+
+/** An in-process reference server on a random loopback port with a frozen clock and predictable ids. */
+export async function startTestServer(options: { now?: string; rateLimit?: number; tenants?: Record<string, string>; deps?: Partial<AppDeps> } = {}) {
+  const clock = new ControllableClock();
+  clock.freeze(new Date(options.now ?? '2026-03-15T10:00:00.000Z'));
+  const store = new MemoryStore();
+  const credentials = new Credentials(clock);
+  const tenants = options.tenants ?? { acme: 'ik_test_acme', globex: 'ik_test_globex' };
+  for (const [tenant, key] of Object.entries(tenants)) {
+    store.putTenant({ id: tenant, name: tenant, invoice_pattern: DEFAULT_INVOICE_PATTERN, credit_note_pattern: DEFAULT_CREDIT_NOTE_PATTERN });
+    credentials.addApiKey(tenant, key);
+    credentials.addClient({ client_id: `${tenant}-client`, client_secret: `${tenant}-secret`, tenant, scopes: [...ALL_SCOPES] });
+  }
+  const built = createApp({ clock, ids: sequentialIds(), store, credentials, settings: { rateLimit: options.rateLimit ?? 0 }, secret: 'test-secret', ...options.deps });
+  const server: Server = built.app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const defaultKey = Object.values(tenants)[0]!;
+
+  async function call(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse> {
+    const headers: Record<string, string> = { ...opts.headers };
+    const key = opts.key === undefined ? defaultKey : opts.key;
+    if (key !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${key}`;
+    let payload: string | Buffer | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      payload = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const qs = opts.query ? '?' + new URLSearchParams(Object.entries(opts.query).map(([k, v]) => [k, String(v)])).toString() : '';
+    const res = await request(base + path + qs, { method: method as any, headers, body: payload });
+    const buffer = Buffer.from(await res.body.arrayBuffer());
+    const text = buffer.toString('utf8');
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    const type = flat['content-type'] ?? '';
+    const body = /json/.test(type) && text ? JSON.parse(text) : type.startsWith('application/pdf') ? buffer : text;
+    const out = { status: res.statusCode, headers: flat, body, text };
+    assertConforms(method, path.split('?')[0]!, out);
+    return out;
+  }
+
+  return {
+    ...built,
+    base,
+    clock,
+    store,
+    call,
+    get: (path: string, opts?: RequestOptions) => call('GET', path, opts),
+    post: (path: string, body?: unknown, opts?: RequestOptions) => call('POST', path, { ...opts, body }),
+    patch: (path: string, body?: unknown, opts?: RequestOptions) => call('PATCH', path, { ...opts, body }),
+    put: (path: string, body?: unknown, opts?: RequestOptions) => call('PUT', path, { ...opts, body }),
+    del: (path: string, opts?: RequestOptions) => call('DELETE', path, opts),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
