@@ -5,15 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { listOperations } from './contract/load.ts';
 import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
 import { Credentials } from './http/auth.ts';
+import { actionHandlers } from './http/handlers/actions.ts';
 import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
+import { publicHandlers } from './http/handlers/public.ts';
 import { IdempotencyKeys } from './http/idempotency.ts';
 import { contractPipeline } from './http/pipeline.ts';
 import { RouteTable } from './http/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
+import { Outbox } from './services/outbox.ts';
 import { CursorCodec } from './services/pagination.ts';
 import type { Store } from './store/types.ts';
 
@@ -34,6 +37,8 @@ export type AppDeps = {
   settings?: Partial<AppSettings>;
   /** Secret that signs cursors and links; random per process when absent. */
   secret?: string;
+  /** Where invoice emails are recorded instead of being sent; a new, empty outbox when absent. */
+  outbox?: Outbox;
   /** Extra handlers by operationId (later capabilities plug in here). */
   handlers?: HandlerRegistry;
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
@@ -51,6 +56,7 @@ export function createApp(deps: AppDeps) {
   const credentials = deps.credentials ?? new Credentials(deps.clock);
   const secret = deps.secret ?? secureRandomText(32);
   const cursors = new CursorCodec(secret);
+  const outbox = deps.outbox ?? new Outbox();
   const entries = listOperations();
   const routes = new RouteTable(entries);
   const validators = new RequestValidators(entries);
@@ -96,7 +102,14 @@ export function createApp(deps: AppDeps) {
     res.json({ status: 'ok', time: deps.clock.now().toISOString() });
   });
 
-  const handlers: HandlerRegistry = { ...authHandlers(credentials), ...customerHandlers, ...invoiceHandlers, ...deps.handlers };
+  const handlers: HandlerRegistry = {
+    ...authHandlers(credentials),
+    ...customerHandlers,
+    ...invoiceHandlers,
+    ...actionHandlers({ outbox, secret }),
+    ...publicHandlers({ store: deps.store, clock: deps.clock, secret }),
+    ...deps.handlers,
+  };
   app.use(
     contractPipeline({
       routes,
@@ -111,5 +124,5 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  return { app, credentials, settings, idempotency, routes, cursors, secret };
+  return { app, credentials, settings, idempotency, routes, cursors, secret, outbox };
 }

@@ -6,36 +6,37 @@ const program = new Command('invoicekit').description('invoicekit: contract-firs
 
 program
   .command('serve')
-  .description('Start the stateful reference server with seeded demo data')
+  .description('Start the stateful reference server (mock) with seeded demo data')
   .option('-p, --port <port>', 'port to listen on (env PORT, default 4010)')
   .option('-H, --host <host>', 'interface to bind (env HOST, default 127.0.0.1)')
-  .option('--fixtures <file>', "dataset to load, or 'none' (env INVOICEKIT_FIXTURES, default fixtures/data/default.json)")
-  .option('--api-keys <pairs>', 'extra API keys as tenant:key,tenant:key (env INVOICEKIT_API_KEYS)')
+  .option('--fixtures <file>', "data set to load, or 'none' (env INVOICEKIT_FIXTURES, default fixtures/data/default.json)")
+  .option('--seed <n>', 'generate the data set from this seed instead of reading a file (env INVOICEKIT_SEED)')
+  .option('--preset <size>', 'size of a generated data set: small, medium, large (env INVOICEKIT_PRESET, default small)')
+  .option('--clock <instant>', "freeze the clock at an ISO 8601 instant, or 'real' (env INVOICEKIT_CLOCK, default real time)")
+  .option('--latency <ms>', 'delay every API answer: <ms> or <min>-<max> (env INVOICEKIT_LATENCY)')
+  .option('--faults <spec>', 'fail a share of API requests: <rate>[:<status>|:drop][@seed], e.g. 0.1:503@7 (env INVOICEKIT_FAULTS)')
+  .option('--api-keys <pairs>', 'API keys as tenant:key,tenant:key; a tenant named only here starts empty (env INVOICEKIT_API_KEYS)')
   .option('--oauth-clients <triples>', 'OAuth clients as tenant:client_id:secret,... (env INVOICEKIT_OAUTH_CLIENTS)')
   .option('--rate-limit <n>', 'requests per minute per credential, 0 = off (env INVOICEKIT_RATE_LIMIT, default 120)')
   .option('--cors <origins>', "allowed origins: '*', a comma list, or 'off' (env INVOICEKIT_CORS_ORIGINS, default *)")
   .option('--public-url <url>', 'base URL used in links the server hands out (env INVOICEKIT_PUBLIC_URL)')
+  .option('--admin-token <token>', 'token of the mock-control API (env INVOICEKIT_ADMIN_TOKEN, default generated and printed)')
   .action(async (options: Record<string, string | undefined>) => {
     try {
-      const config = readConfig(process.env, {
-        port: options.port,
-        host: options.host,
-        fixtures: options.fixtures,
-        apiKeys: options.apiKeys,
-        oauthClients: options.oauthClients,
-        rateLimit: options.rateLimit,
-        cors: options.cors,
-        publicUrl: options.publicUrl,
-      });
+      const config = readConfig(process.env, options);
       const running = await startServer(config);
       const tenant = running.store.tenants()[0];
       const key = tenant ? running.credentials.apiKeysOf(tenant.id)[0] : undefined;
-      console.log(`invoicekit reference server listening on ${running.baseUrl}`);
-      console.log(`  API base URL : ${running.baseUrl}/api/v1`);
-      console.log(`  API key      : ${key ?? '(none: set INVOICEKIT_API_KEYS=tenant:key)'}${tenant ? `  (tenant '${tenant.id}')` : ''}`);
-      console.log(`  Reference    : ${running.baseUrl}/docs   contract: ${running.baseUrl}/openapi.json`);
-      console.log(`  Data         : ${running.fixtures ?? 'empty (no fixtures loaded)'}`);
-      if (key) console.log(`  Try          : curl -H 'Authorization: Bearer ${key}' ${running.baseUrl}/api/v1/invoices?limit=2`);
+      const lines = [
+        `invoicekit reference server listening on ${running.baseUrl}`,
+        `  API base URL  : ${running.baseUrl}/api/v1`,
+        `  API key       : ${key ?? '(none: set INVOICEKIT_API_KEYS=tenant:key)'}${tenant ? `  (tenant '${tenant.id}')` : ''}`,
+        `  Reference docs: ${running.baseUrl}/docs   contract: ${running.baseUrl}/openapi.json`,
+        `  Mock controls : ${running.baseUrl}/control/…   admin token: ${running.adminToken}   docs: ${running.baseUrl}/docs/control`,
+        `  Data          : ${running.state.describeSource()}; clock ${running.clock.frozen ? `frozen at ${running.clock.now().toISOString()}` : 'real time'}`,
+      ];
+      if (key) lines.push(`  Try           : curl -H 'Authorization: Bearer ${key}' '${running.baseUrl}/api/v1/invoices?limit=2'`);
+      console.log(lines.join('\n'));
       const stop = () => running.server.close(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,4 +1,5 @@
 import type { AppSettings } from './app.ts';
+import type { DisturbanceSettings } from './control/disturbance.ts';
 
 export type ServerConfig = {
   host: string;
@@ -6,7 +7,14 @@ export type ServerConfig = {
   apiKeys: Array<{ tenant: string; key: string }>;
   oauthClients: Array<{ tenant: string; client_id: string; client_secret: string }>;
   settings: AppSettings;
-  fixtures: string | null;
+  /** Fixtures file; null for none; undefined for the committed default set. */
+  fixtures: string | null | undefined;
+  /** Generate the data set from this seed instead of reading a file. */
+  seed: number | undefined;
+  preset: 'small' | 'medium' | 'large' | undefined;
+  /** Freeze the clock at this instant at start. */
+  clock: string | undefined;
+  disturbance: Partial<DisturbanceSettings> | undefined;
   adminToken: string | undefined;
   secret: string | undefined;
 };
@@ -44,8 +52,44 @@ export function readConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<string,
       corsOrigins: cors === 'off' ? false : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()).filter(Boolean),
       publicUrl: pick('publicUrl', 'INVOICEKIT_PUBLIC_URL')?.replace(/\/$/, ''),
     },
-    fixtures: fixtures === 'none' ? null : (fixtures ?? 'fixtures/data/default.json'),
+    fixtures: fixtures === 'none' ? null : fixtures,
+    seed: pick('seed', 'INVOICEKIT_SEED') === undefined ? undefined : integer(pick('seed', 'INVOICEKIT_SEED'), 'INVOICEKIT_SEED', 42, 0, 4294967295),
+    preset: preset(pick('preset', 'INVOICEKIT_PRESET')),
+    clock: instant(pick('clock', 'INVOICEKIT_CLOCK')),
+    disturbance: disturbance(pick('latency', 'INVOICEKIT_LATENCY'), pick('faults', 'INVOICEKIT_FAULTS')),
     adminToken: pick('adminToken', 'INVOICEKIT_ADMIN_TOKEN'),
     secret: env.INVOICEKIT_SECRET,
   };
+}
+
+function preset(value: string | undefined): ServerConfig['preset'] {
+  if (value === undefined) return undefined;
+  if (value === 'small' || value === 'medium' || value === 'large') return value;
+  throw new ConfigError(`preset must be small, medium or large, not '${value}'`);
+}
+
+function instant(value: string | undefined): string | undefined {
+  if (value === undefined || value === 'real') return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new ConfigError(`clock must be an ISO 8601 instant or 'real', not '${value}'`);
+  return new Date(time).toISOString();
+}
+
+/** `--latency 100` or `--latency 50-200`; `--faults 0.1` or `--faults 0.1:503` or `--faults 0.05:drop`, optionally `@seed`. */
+function disturbance(latency: string | undefined, faults: string | undefined): Partial<DisturbanceSettings> | undefined {
+  const out: Partial<DisturbanceSettings> = {};
+  if (latency !== undefined) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(latency);
+    if (!m) throw new ConfigError(`latency must be <ms> or <min>-<max>, not '${latency}'`);
+    out.latency = m[2] === undefined ? { fixed_ms: Number(m[1]) } : { min_ms: Number(m[1]), max_ms: Number(m[2]) };
+    if ((out.latency.min_ms ?? 0) > (out.latency.max_ms ?? Infinity)) throw new ConfigError('latency: min above max');
+  }
+  if (faults !== undefined) {
+    const m = /^(0(?:\.\d+)?|1(?:\.0+)?)(?::(\d{3}|drop))?(?:@(\d+))?$/.exec(faults);
+    if (!m) throw new ConfigError(`faults must be <rate>[:<status>|:drop][@seed] with rate 0–1, not '${faults}'`);
+    const status = m[2] && m[2] !== 'drop' ? Number(m[2]) : undefined;
+    if (status !== undefined && (status < 400 || status > 599)) throw new ConfigError('faults: status must be 400–599');
+    out.faults = { rate: Number(m[1]), mode: m[2] === 'drop' ? 'drop' : 'status', ...(status ? { status } : {}), ...(m[3] ? { seed: Number(m[3]) } : {}) };
+  }
+  return Object.keys(out).length ? out : undefined;
 }

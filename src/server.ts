@@ -1,32 +1,80 @@
+import express from 'express';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
-import { loadDataset, readDataset } from './dataset.ts';
-import { ControllableClock, randomIds } from './deps.ts';
+import { controlRouter } from './control/router.ts';
+import { Disturbance, type DisturbanceSettings } from './control/disturbance.ts';
+import { Journal } from './control/journal.ts';
+import { MockState, type DatasetSource } from './control/state.ts';
+import { ControllableClock, randomIds, secureRandomText } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
-import { ALL_SCOPES, Credentials } from './http/auth.ts';
+import { ALL_SCOPES, type Credentials } from './http/auth.ts';
+import { Credentials as CredentialRegistry } from './http/auth.ts';
+import { Outbox } from './services/outbox.ts';
 import { MemoryStore } from './store/memory.ts';
+import type { Store } from './store/types.ts';
 
-/** Builds the reference server from configuration: store, fixtures, credentials, app. */
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const fixturesDir = path.join(repoRoot, 'fixtures', 'data');
+export const defaultFixtures = path.join(fixturesDir, 'default.json');
+
+function sourceOf(config: ServerConfig): DatasetSource {
+  if (config.seed !== undefined) return { kind: 'generated', preset: config.preset ?? 'small', seed: config.seed };
+  if (config.fixtures === null) return { kind: 'empty' };
+  const file = path.resolve(config.fixtures ?? defaultFixtures);
+  if (!existsSync(file)) throw new Error(`Fixtures file not found: ${file} (run \`npm run fixtures\`, or pass --fixtures none)`);
+  return { kind: 'file', path: file };
+}
+
+/** Builds the reference server from configuration: state, fixtures, credentials, API and mock controls. */
 export function buildServer(config: ServerConfig) {
   const clock = new ControllableClock();
+  if (config.clock) clock.freeze(new Date(config.clock));
   const store = new MemoryStore();
-  const credentials = new Credentials(clock);
-  const fixtures = config.fixtures && existsSync(config.fixtures) ? config.fixtures : null;
-  if (config.fixtures && !fixtures && config.fixtures !== 'fixtures/data/default.json') throw new Error(`Fixtures file not found: ${config.fixtures}`);
-  if (fixtures) loadDataset(store, credentials, readDataset(fixtures));
-  for (const { tenant, key } of config.apiKeys) {
-    // A tenant named only in the environment starts empty.
-    if (!store.tenant(tenant)) store.putTenant({ id: tenant, name: tenant, invoice_pattern: DEFAULT_INVOICE_PATTERN, credit_note_pattern: DEFAULT_CREDIT_NOTE_PATTERN });
-    credentials.addApiKey(tenant, key);
-  }
-  for (const client of config.oauthClients) {
-    if (!store.tenant(client.tenant)) store.putTenant({ id: client.tenant, name: client.tenant, invoice_pattern: DEFAULT_INVOICE_PATTERN, credit_note_pattern: DEFAULT_CREDIT_NOTE_PATTERN });
-    credentials.addClient({ ...client, scopes: [...ALL_SCOPES] });
-  }
-  const built = createApp({ clock, ids: randomIds, store, credentials, settings: config.settings, secret: config.secret });
-  return { ...built, clock, store, fixtures };
+  const credentials = new CredentialRegistry(clock);
+  const outbox = new Outbox();
+  const journal = new Journal(clock);
+  const settings = { ...config.settings };
+  const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
+  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret, beforeHandler: disturbance.beforeHandler });
+
+  // Keys and clients from the environment survive every reset; a tenant named only there starts empty.
+  const extraCredentials = (registry: Credentials, target: Store) => {
+    const ensureTenant = (tenant: string) => {
+      if (!target.tenant(tenant)) target.putTenant({ id: tenant, name: tenant, invoice_pattern: DEFAULT_INVOICE_PATTERN, credit_note_pattern: DEFAULT_CREDIT_NOTE_PATTERN });
+    };
+    for (const { tenant, key } of config.apiKeys) {
+      ensureTenant(tenant);
+      registry.addApiKey(tenant, key);
+    }
+    for (const client of config.oauthClients) {
+      ensureTenant(client.tenant);
+      registry.addClient({ ...client, scopes: [...ALL_SCOPES] });
+    }
+  };
+  const state = new MockState({ store, credentials, outbox, clock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials }, sourceOf(config));
+  state.load();
+  if (config.disturbance) disturbance.update(config.disturbance);
+
+  const adminToken = config.adminToken ?? `adm_${secureRandomText(24)}`;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => (req.path.startsWith('/control/') ? next() : journal.middleware(req, res, next)));
+  app.use('/control', (req, res, next) => {
+    res.setHeader('X-Request-Id', `req_${secureRandomText(24)}`);
+    next();
+  });
+  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance }));
+  app.get('/docs/control', (_req, res) => {
+    const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
+    if (existsSync(file)) res.type('html').sendFile(file);
+    else res.status(404).type('text/plain').send('Control docs are not built yet: run `npm run docs`.');
+  });
+  app.use(built.app);
+  return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken };
 }
 
 export async function startServer(config: ServerConfig) {
@@ -40,3 +88,5 @@ export async function startServer(config: ServerConfig) {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return { ...built, server, baseUrl: `http://${host}:${port}` };
 }
+
+export type { DisturbanceSettings };

@@ -20,11 +20,14 @@ export type JsonSchema = Record<string, unknown>;
 
 export const contractPath = fileURLToPath(new URL('../generated/openapi.json', import.meta.url));
 
-let cached: OpenApiDocument | undefined;
-/** Loads the bundled contract once; callers must not mutate it. */
-export function loadContract(): OpenApiDocument {
-  cached ??= JSON.parse(readFileSync(contractPath, 'utf8')) as OpenApiDocument;
-  return cached;
+export const controlContractPath = fileURLToPath(new URL('../generated/control-openapi.json', import.meta.url));
+
+const cache = new Map<string, OpenApiDocument>();
+/** Loads a bundled contract once (the canonical API by default); callers must not mutate it. */
+export function loadContract(path: string = contractPath): OpenApiDocument {
+  let doc = cache.get(path);
+  if (!doc) cache.set(path, (doc = JSON.parse(readFileSync(path, 'utf8')) as OpenApiDocument));
+  return doc;
 }
 
 /** Follows a local `$ref` (`#/components/...`) inside the contract. */

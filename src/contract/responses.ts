@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { compileContractSchema, createContractAjv, toFieldErrors } from './ajv.ts';
-import { listOperations, loadContract, resolveRef, type OperationEntry } from './load.ts';
+import { listOperations, loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from './load.ts';
 import { RouteTable } from '../http/routes.ts';
 
 export type ObservedResponse = {
@@ -19,11 +19,11 @@ export type ResponseViolation = { pointer: string; message: string };
 export class ResponseValidator {
   private readonly routes: RouteTable;
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv = createContractAjv();
-  private readonly doc = loadContract();
+  private readonly ajv: ReturnType<typeof createContractAjv>;
 
-  constructor(entries: OperationEntry[] = listOperations()) {
-    this.routes = new RouteTable(entries);
+  constructor(private readonly doc: OpenApiDocument = loadContract()) {
+    this.ajv = createContractAjv(doc);
+    this.routes = new RouteTable(listOperations(doc));
   }
 
   operationOf(method: string, path: string): OperationEntry | undefined {

@@ -361,7 +361,7 @@ export type paths = {
         put?: never;
         /**
          * Void an invoice
-         * @description Voids the invoice for good: it stays on record with status void and nothing is due. From sent, viewed, partially paid, paid and overdue; a draft is deleted instead.
+         * @description Voids the invoice for good: it stays on record with status void, its amounts unchanged, and no action but duplicate and delete applies to it any more. From sent, viewed, partially paid, paid and overdue; a draft is deleted instead.
          */
         post: operations["voidInvoice"];
         delete?: never;
@@ -515,7 +515,7 @@ export type paths = {
         };
         /**
          * Get a payment link
-         * @description Returns the URL of a hosted payment page for the invoice; paying there records a payment (source `payment_link`). The link works while the invoice has an amount due. Refused with `409 invalid_transition` for a draft or void invoice and `409` `nothing_due`… see the state machine table.
+         * @description Returns the URL of a hosted payment page for the invoice; paying there records a payment (source `payment_link`). The link works while the invoice has an amount due: a draft or void invoice is `409 invalid_transition`, one with nothing left to pay `409 nothing_due`. The same token is returned on every call.
          */
         get: operations["getInvoicePaymentLink"];
         put?: never;
@@ -725,14 +725,14 @@ export type components = {
              *     `invalid_client`; 403: `insufficient_scope`; 404: `not_found`, `route_not_found`;
              *     405: `method_not_allowed`; 409: `invalid_transition`, `invoice_not_editable`,
              *     `invoice_in_trash`, `invoice_not_in_trash`, `invoice_has_payments`, `duplicate_number`,
-             *     `customer_has_invoices`, `not_published`, `idempotency_in_flight`; 410: `link_expired`;
+             *     `customer_has_invoices`, `not_published`, `idempotency_in_flight`, `nothing_due`; 410: `link_expired`;
              *     413: `payload_too_large`; 415: `unsupported_media_type`; 422: `idempotency_key_reused`,
              *     `overpayment`, `credit_exceeds_balance`, `discount_exceeds_subtotal`, `unknown_customer`,
-             *     `customer_inactive`, `unknown_currency`, `no_recipient`, `nothing_due`; 429: `rate_limited`;
+             *     `customer_inactive`, `unknown_currency`, `no_recipient`; 429: `rate_limited`;
              *     5xx: `internal_error`, `injected_fault` (only when a fault is injected on purpose).
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "invalid_cursor" | "invalid_pagination" | "unsupported_grant_type" | "invalid_scope" | "unauthenticated" | "invalid_token" | "invalid_client" | "insufficient_scope" | "not_found" | "route_not_found" | "method_not_allowed" | "invalid_transition" | "invoice_not_editable" | "invoice_in_trash" | "invoice_not_in_trash" | "invoice_has_payments" | "duplicate_number" | "customer_has_invoices" | "not_published" | "idempotency_in_flight" | "link_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "overpayment" | "credit_exceeds_balance" | "discount_exceeds_subtotal" | "unknown_customer" | "customer_inactive" | "unknown_currency" | "no_recipient" | "nothing_due" | "rate_limited" | "internal_error" | "injected_fault";
+            code: "validation_failed" | "malformed_json" | "invalid_cursor" | "invalid_pagination" | "unsupported_grant_type" | "invalid_scope" | "unauthenticated" | "invalid_token" | "invalid_client" | "insufficient_scope" | "not_found" | "route_not_found" | "method_not_allowed" | "invalid_transition" | "invoice_not_editable" | "invoice_in_trash" | "invoice_not_in_trash" | "invoice_has_payments" | "duplicate_number" | "customer_has_invoices" | "not_published" | "idempotency_in_flight" | "nothing_due" | "link_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "overpayment" | "credit_exceeds_balance" | "discount_exceeds_subtotal" | "unknown_customer" | "customer_inactive" | "unknown_currency" | "no_recipient" | "rate_limited" | "internal_error" | "injected_fault";
             /** @description The request's id, also sent as the `X-Request-Id` header. */
             request_id: string;
             /** @description Every violation found in the request (validation errors only). */
@@ -3079,7 +3079,6 @@ export interface operations {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
-                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -145,3 +145,17 @@ describe('trash', () => {
     expect([res.status, res.body.code]).toEqual([409, 'invoice_has_payments']);
   });
 });
+
+describe('tax rate inheritance', () => {
+  it('a new invoice default reaches the lines that inherit it, not lines with their own rate', async () => {
+    const inv = (await s.post('/api/v1/invoices', { customer_id: customer, tax_rate: 10, line_items: [line(1000), line(1000, 1, { tax_rate: 5 })] })).body;
+    expect(inv.line_items.map((l: any) => l.tax_amount)).toEqual([100, 50]);
+    const patched = (await s.patch(`/api/v1/invoices/${inv.id}`, { tax_rate: 20 })).body;
+    expect(patched.line_items.map((l: any) => [l.tax_rate, l.tax_amount])).toEqual([[20, 200], [5, 50]]);
+    expect(patched.total).toBe(2250);
+    const copy = (await s.post(`/api/v1/invoices/${inv.id}/duplicate`)).body;
+    expect(copy.line_items.map((l: any) => l.tax_rate)).toEqual([20, 5]);
+    const cleared = (await s.patch(`/api/v1/invoices/${copy.id}`, { tax_rate: null })).body;
+    expect(cleared.line_items.map((l: any) => l.tax_amount)).toEqual([0, 50]);
+  });
+});

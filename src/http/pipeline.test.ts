@@ -21,7 +21,7 @@ afterAll(() => s.close());
 
 describe('authentication', () => {
   it('401 without credentials, with a wrong scheme or an unknown key, with WWW-Authenticate', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer nope' }]) {
+    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer nope' }] as Array<Record<string, string>>) {
       const res = await s.get('/api/v1/customers', { key: null, headers });
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="invoicekit"/);

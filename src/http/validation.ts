@@ -1,6 +1,6 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { compileContractSchema, createContractAjv, toFieldErrors } from '../contract/ajv.ts';
-import { loadContract, resolveRef, type OperationEntry } from '../contract/load.ts';
+import { loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from '../contract/load.ts';
 import { ApiError, type FieldError } from '../errors.ts';
 
 export type RequestParts = {
@@ -51,8 +51,7 @@ export class RequestValidators {
   private readonly paramsAjv: Ajv2020;
   private readonly bodyAjv: Ajv2020;
 
-  constructor(entries: OperationEntry[]) {
-    const doc = loadContract();
+  constructor(entries: OperationEntry[], doc: OpenApiDocument = loadContract()) {
     // Path, query and header values arrive as text: let ajv coerce them to the declared types.
     this.paramsAjv = createContractAjv(doc, { coerceTypes: true, useDefaults: true });
     this.bodyAjv = createContractAjv(doc);

@@ -36,9 +36,10 @@ export function statusOf(ctx: Pick<ServiceContext, 'clock'>, record: InvoiceReco
 /** The contract shape of a stored invoice. */
 export function presentInvoice(ctx: ServiceContext, record: InvoiceRecord): Invoice {
   const customer = ctx.store.getCustomer(ctx.tenant.id, record.customer_id);
-  const { stored_status, share_token, published_at, payment_token, ...rest } = record;
+  const { stored_status, share_token, published_at, payment_token, line_tax_rates, ...rest } = record;
   void stored_status;
   void payment_token;
+  void line_tax_rates;
   return {
     ...rest,
     status: statusOf(ctx, record),
@@ -97,11 +98,22 @@ function resolveCustomer(ctx: ServiceContext, customerId: string) {
 }
 
 type Editable = Pick<InvoiceRecord, 'customer_id' | 'title' | 'description' | 'currency' | 'issue_date' | 'due_date' | 'payment_terms' | 'payment_method' | 'notes' | 'internal_notes' | 'tax_rate' | 'discount' | 'exclude_from_autopay'> & {
-  line_items: InvoiceCreate['line_items'] | LineItem[];
+  line_items: InvoiceCreate['line_items'];
 };
 
+/** A stored invoice's lines as input again, each with its own rate (so a new invoice default reaches the lines that inherit it). */
+export function inputLines(record: InvoiceRecord): InvoiceCreate['line_items'] {
+  return record.line_items.map((l, i) => ({
+    description: l.description,
+    quantity: l.quantity,
+    unit: l.unit,
+    unit_price: l.unit_price,
+    tax_rate: record.line_tax_rates ? (record.line_tax_rates[i] ?? null) : l.tax_rate,
+  }));
+}
+
 /** Recomputes the amounts of an invoice's editable content with the contract's formula. */
-function withTotals(ctx: ServiceContext, content: Editable, previousLines: LineItem[] = []): Pick<InvoiceRecord, 'line_items' | 'subtotal' | 'discount_total' | 'tax_total' | 'total'> {
+function withTotals(ctx: ServiceContext, content: Editable, previousLines: LineItem[] = []): Pick<InvoiceRecord, 'line_items' | 'line_tax_rates' | 'subtotal' | 'discount_total' | 'tax_total' | 'total'> {
   if (!isKnownCurrency(content.currency)) {
     throw new ApiError('unknown_currency', `'${content.currency}' is not an ISO 4217 currency this server knows.`, { errors: [{ pointer: '/body/currency', message: 'unknown currency', keyword: 'currency' }] });
   }
@@ -131,7 +143,7 @@ function withTotals(ctx: ServiceContext, content: Editable, previousLines: LineI
       total: t.total,
     };
   });
-  return { line_items, subtotal: totals.subtotal, discount_total: totals.discount_total, tax_total: totals.tax_total, total: totals.total };
+  return { line_items, line_tax_rates: content.line_items.map((l) => l.tax_rate ?? null), subtotal: totals.subtotal, discount_total: totals.discount_total, tax_total: totals.tax_total, total: totals.total };
 }
 
 function contentFromCreate(ctx: ServiceContext, input: InvoiceCreate): Editable {
@@ -198,7 +210,7 @@ export function updateInvoice(ctx: ServiceContext, id: string, patch: InvoiceUpd
   const status = statusOf(ctx, current);
   assertAllowed('update', status, actionContext(current));
   assertEditable(status, Object.keys(patch));
-  const content: Editable = { ...current };
+  const content: Editable = { ...current, line_items: inputLines(current) };
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'number') continue;
     (content as Record<string, unknown>)[key] = value ?? defaultFor(key, current);

@@ -15,6 +15,8 @@ export type InvoiceRecord = Omit<Invoice, 'status' | 'customer' | 'share_link'> 
   share_token: string | null;
   published_at: string | null;
   payment_token: string | null;
+  /** Each line's own tax rate (null: inherits the invoice's); absent in records loaded from fixtures. */
+  line_tax_rates?: Array<number | null>;
 };
 
 export type TenantSettings = {

@@ -1,0 +1,215 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../config.ts';
+import { ResponseValidator } from '../contract/responses.ts';
+import { controlContractPath, loadContract } from '../contract/load.ts';
+import { buildServer } from '../server.ts';
+import { parseDuration } from './duration.ts';
+import { Disturbance } from './disturbance.ts';
+
+const ADMIN = 'adm_test_token';
+const KEY = 'ik_test_ctl';
+let built: ReturnType<typeof buildServer>;
+let server: Server;
+let base: string;
+const apiCheck = new ResponseValidator();
+const controlCheck = new ResponseValidator(loadContract(controlContractPath));
+
+async function call(method: string, path: string, opts: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  const key = opts.key === undefined ? (path.startsWith('/control') ? ADMIN : KEY) : opts.key;
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await request(base + path, { method: method as any, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const text = await res.body.text();
+  const type = String(res.headers['content-type'] ?? '');
+  const body = /json/.test(type) && text ? JSON.parse(text) : text;
+  const check = path.startsWith('/control') ? controlCheck : apiCheck;
+  // An injected fault is off-contract on purpose; everything else must conform.
+  const injected = typeof body === 'object' && body?.code === 'injected_fault';
+  const violations = injected ? [] : check.check({ method, path: path.split('?')[0]!, status: res.statusCode, contentType: type, body });
+  expect(violations, `${method} ${path} → ${res.statusCode}`).toEqual([]);
+  return { status: res.statusCode, body, headers: res.headers };
+}
+
+beforeAll(async () => {
+  built = buildServer(readConfig({}, { fixtures: 'none', adminToken: ADMIN, apiKeys: `acme:${KEY}`, rateLimit: '0', clock: '2026-03-01T12:00:00Z' }));
+  server = built.app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function sentInvoice(due: string) {
+  const customer = (await call('POST', '/api/v1/customers', { body: { name: 'Clocked Ltd', email: 'ap@clocked.example' } })).body.id;
+  const invoice = (await call('POST', '/api/v1/invoices', { body: { customer_id: customer, due_date: due, line_items: [{ description: 'x', quantity: 1, unit_price: 5000 }] } })).body;
+  expect((await call('POST', `/api/v1/invoices/${invoice.id}/mark-sent`)).status).toBe(200);
+  return invoice.id as string;
+}
+
+describe('admin token', () => {
+  it('guards the control API, and neither credential works on the other API', async () => {
+    expect((await call('GET', '/control/clock', { key: null })).status).toBe(401);
+    expect((await call('GET', '/control/clock', { key: KEY })).status).toBe(401);
+    expect((await call('GET', '/api/v1/invoices', { key: ADMIN })).status).toBe(401);
+  });
+});
+
+describe('clock', () => {
+  it('reads, freezes, advances (turning due invoices overdue) and returns to real time', async () => {
+    expect((await call('GET', '/control/clock')).body).toMatchObject({ now: '2026-03-01T12:00:00.000Z', frozen: true });
+    const id = await sentInvoice('2026-03-20');
+    expect((await call('GET', `/api/v1/invoices/${id}`)).body.status).toBe('sent');
+    const advanced = await call('POST', '/control/clock/advance', { body: { duration: 'P31D' } });
+    expect(advanced.body.now).toBe('2026-04-01T12:00:00.000Z');
+    expect((await call('GET', `/api/v1/invoices/${id}`)).body.status).toBe('overdue');
+    expect((await call('GET', '/api/v1/invoices', { headers: {} })).body.data.find((i: any) => i.id === id).status).toBe('overdue');
+    await call('POST', '/control/clock/freeze', { body: { at: '2026-03-01T12:00:00Z' } });
+    expect((await call('GET', `/api/v1/invoices/${id}`)).body.status).toBe('sent');
+    const real = await call('DELETE', '/control/clock');
+    expect(real.body.frozen).toBe(false);
+    expect(Math.abs(Date.parse(real.body.now) - Date.now())).toBeLessThan(5000);
+    await call('POST', '/control/clock/freeze', { body: { at: '2026-03-01T12:00:00Z' } });
+  });
+
+  it('refuses a malformed duration', async () => {
+    const res = await call('POST', '/control/clock/advance', { body: { duration: '31 days' } });
+    expect([res.status, res.body.errors[0].pointer]).toEqual([400, '/body/duration']);
+  });
+
+  it.each([
+    ['P31D', 31 * 86_400_000],
+    ['PT2H30M', 9_000_000],
+    ['P1W', 604_800_000],
+    ['P1DT1S', 86_401_000],
+  ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+});
+
+describe('snapshots, reset and data sets', () => {
+  it('restores exactly the state saved', async () => {
+    await sentInvoice('2026-05-01');
+    const before = { customers: (await call('GET', '/api/v1/customers?limit=100&include_inactive=true')).body, invoices: (await call('GET', '/api/v1/invoices?limit=100')).body, store: built.store.snapshot() };
+    expect((await call('POST', '/control/snapshots', { body: { name: 'before' } })).status).toBe(201);
+    await call('POST', '/api/v1/customers', { body: { name: 'Added later' } });
+    const victim = before.invoices.data[0].id;
+    await call('POST', `/api/v1/invoices/${victim}/void`);
+    expect((await call('GET', '/control/snapshots')).body.data.map((s: any) => s.name)).toEqual(['before']);
+    const restored = await call('POST', '/control/snapshots/before/restore');
+    expect(restored.status).toBe(200);
+    expect(built.store.snapshot()).toEqual(before.store);
+    expect((await call('GET', '/api/v1/customers?limit=100&include_inactive=true')).body.data).toEqual(before.customers.data);
+    expect((await call('GET', '/api/v1/invoices?limit=100')).body.data).toEqual(before.invoices.data);
+    expect((await call('POST', '/control/snapshots/nope/restore')).status).toBe(404);
+    expect((await call('DELETE', '/control/snapshots/before')).status).toBe(204);
+  });
+
+  it('loads a generated data set, and reset returns to it', async () => {
+    const loaded = await call('POST', '/control/dataset', { body: { preset: 'small', seed: 7 } });
+    expect(loaded.body.source).toBe('generated (preset small, seed 7)');
+    const acme = loaded.body.tenants.find((t: any) => t.id === 'acme');
+    expect(acme.invoices).toBeGreaterThan(100);
+    // Environment keys survive a load.
+    expect(acme.api_keys).toContain(KEY);
+    const count = acme.invoices;
+    await call('POST', '/api/v1/customers', { body: { name: 'Temporary' } });
+    const reset = await call('POST', '/control/reset');
+    expect(reset.body.tenants.find((t: any) => t.id === 'acme').invoices).toBe(count);
+    expect((await call('GET', '/api/v1/customers?search=Temporary')).body.data).toEqual([]);
+    expect((await call('POST', '/control/dataset', { body: { name: 'no-such-set' } })).status).toBe(404);
+    const named = await call('POST', '/control/dataset', { body: { name: 'default' } });
+    expect(named.body.source).toMatch(/fixtures\/data\/default\.json$/);
+  });
+});
+
+describe('outbox and journal', () => {
+  it('shows the emails sent, with the PDF attached', async () => {
+    await call('DELETE', '/control/outbox');
+    const customer = (await call('POST', '/api/v1/customers', { body: { name: 'Mail Me', email: 'mail@me.example' } })).body.id;
+    const invoice = (await call('POST', '/api/v1/invoices', { body: { customer_id: customer, line_items: [{ description: 'x', quantity: 1, unit_price: 100 }] } })).body;
+    await call('POST', `/api/v1/invoices/${invoice.id}/send`);
+    const outbox = (await call('GET', `/control/outbox?to=mail%40me.example`)).body.data;
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ to: 'mail@me.example', invoice_id: invoice.id, tenant: 'acme' });
+    expect(Buffer.from(outbox[0].attachments[0].content_base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('records requests with their responses, filterable by path, status and credential', async () => {
+    await call('DELETE', '/control/requests');
+    await call('POST', '/api/v1/customers', { body: { name: 'Journaled' } });
+    await call('POST', '/api/v1/customers', { body: { name: '' } });
+    await call('GET', '/api/v1/invoices?limit=1');
+    const all = (await call('GET', '/control/requests')).body.data;
+    expect(all.map((e: any) => `${e.method} ${e.path} ${e.status}`)).toEqual(['GET /api/v1/invoices 200', 'POST /api/v1/customers 400', 'POST /api/v1/customers 201']);
+    expect(all[2]).toMatchObject({ tenant: 'acme', credential: KEY, request_body: '{"name":"Journaled"}' });
+    expect(all[2].request_headers.authorization).toBe('Bearer [redacted]');
+    expect(JSON.parse(all[2].response_body).name).toBe('Journaled');
+    expect(all[0].query).toBe('limit=1');
+    const failed = (await call('GET', '/control/requests?status=400')).body.data;
+    expect(failed).toHaveLength(1);
+    expect((await call('GET', '/control/requests?path=/api/v1/invoices')).body.data).toHaveLength(1);
+    expect((await call('GET', '/control/requests?credential=acme')).body.data).toHaveLength(3);
+    expect((await call('GET', '/control/requests?credential=someone-else')).body.data).toHaveLength(0);
+  });
+});
+
+describe('latency, faults and rate limits', () => {
+  it('delays a chosen operation', async () => {
+    await call('PUT', '/control/disturbance', { body: { latency: { operations: { listCustomers: { fixed_ms: 300 } } } } });
+    const started = Date.now();
+    await call('GET', '/api/v1/customers?limit=1');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    const quick = Date.now();
+    await call('GET', '/api/v1/invoices?limit=1');
+    expect(Date.now() - quick).toBeLessThan(290);
+    await call('PUT', '/control/disturbance', { body: { latency: null } });
+  });
+
+  it('injects faults reproducibly from a seed', async () => {
+    const run = async () => {
+      await call('PUT', '/control/disturbance', { body: { faults: { rate: 0.5, status: 503, seed: 7 } } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await call('GET', '/api/v1/customers?limit=1')).status);
+      return statuses;
+    };
+    const first = await run();
+    expect(first).toContain(503);
+    expect(first).toContain(200);
+    expect(await run()).toEqual(first);
+    const res = await call('PUT', '/control/disturbance', { body: { faults: { rate: 1, status: 500 } } });
+    expect(res.body.faults).toMatchObject({ rate: 1, status: 500, mode: 'status' });
+    const failed = await request(`${base}/api/v1/customers`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(failed.statusCode).toBe(500);
+    expect(((await failed.body.json()) as any).code).toBe('injected_fault');
+    await call('PUT', '/control/disturbance', { body: { faults: { rate: 1, mode: 'drop' } } });
+    await expect(request(`${base}/api/v1/customers`, { headers: { authorization: `Bearer ${KEY}` } })).rejects.toThrow();
+    await call('PUT', '/control/disturbance', { body: { faults: null } });
+    expect((await call('GET', '/api/v1/customers?limit=1')).status).toBe(200);
+  });
+
+  it('changes the rate limit at run time', async () => {
+    await call('PUT', '/control/disturbance', { body: { rate_limit: 2 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call('GET', '/api/v1/invoices?limit=1')).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect((await call('GET', '/control/disturbance')).body.rate_limit).toBe(2);
+    await call('PUT', '/control/disturbance', { body: { rate_limit: 0 } });
+    expect((await call('GET', '/api/v1/invoices?limit=1')).status).toBe(200);
+  });
+
+  it('random latency stays within its range and repeats with its seed', async () => {
+    const slept: number[] = [];
+    let limit = 0;
+    const d = new Disturbance({ get: () => limit, set: (n) => (limit = n) }, async (ms) => void slept.push(ms));
+    d.update({ latency: { min_ms: 10, max_ms: 50, seed: 3 } });
+    for (let i = 0; i < 20; i++) await d.beforeHandler({} as any, 'listInvoices');
+    expect(slept.every((ms) => ms >= 10 && ms <= 50)).toBe(true);
+    expect(new Set(slept).size).toBeGreaterThan(3);
+    const first = [...slept];
+    slept.length = 0;
+    d.update({ latency: { min_ms: 10, max_ms: 50, seed: 3 } });
+    for (let i = 0; i < 20; i++) await d.beforeHandler({} as any, 'listInvoices');
+    expect(slept).toEqual(first);
+  });
+});

@@ -1,0 +1,355 @@
+import { PDFParse } from 'pdf-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestResponse, type TestServer } from '../testing/harness.ts';
+import { PAST_DUE, SETUPS, invoiceIn, newCustomer, newInvoice, ok, sharePath, type Setup } from './actions.fixtures.ts';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(() => s.close());
+
+type Refused = { refused: number; code: string };
+/** What an allowed action leaves: the invoice's status, or what happened to the row. */
+type Outcome = string | Refused | 'trashed' | 'restored' | 'gone' | 'copied';
+const no = (code: string, refused = 409): Refused => ({ refused, code });
+const T = no('invalid_transition');
+const TRASH = no('invoice_in_trash');
+const NOT_TRASH = no('invoice_not_in_trash');
+const HAS_PAY = no('invoice_has_payments');
+const NOT_EDITABLE = no('invoice_not_editable');
+
+type ActionName =
+  | 'update' | 'send' | 'mark_sent' | 'publish' | 'unpublish' | 'void' | 'mark_paid' | 'record_payment'
+  | 'delete_payment' | 'credit_note' | 'duplicate' | 'delete' | 'restore' | 'permanent_delete';
+
+// The contract's state machine table, written out by hand for each situation (not derived from
+// the code under test). Columns: draft, sent, viewed, partially_paid, paid, overdue,
+// overdue (partially paid underneath), void, trashed (a trashed draft).
+const TABLE: Record<ActionName, Record<Setup, Outcome>> = {
+  update: { draft: 'draft', sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: NOT_EDITABLE, overdue: 'overdue', overdue_partially_paid: 'overdue', void: NOT_EDITABLE, trashed: TRASH },
+  send: { draft: 'sent', sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: T, overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
+  mark_sent: { draft: 'sent', sent: T, viewed: T, partially_paid: T, paid: T, overdue: T, overdue_partially_paid: T, void: T, trashed: TRASH },
+  publish: { draft: 'sent', sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: 'paid', overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
+  // "Only from sent, viewed or overdue without payments" (invoice-unpublish.yaml).
+  unpublish: { draft: T, sent: 'draft', viewed: 'draft', partially_paid: T, paid: T, overdue: 'draft', overdue_partially_paid: T, void: T, trashed: TRASH },
+  void: { draft: T, sent: 'void', viewed: 'void', partially_paid: 'void', paid: 'void', overdue: 'void', overdue_partially_paid: 'void', void: T, trashed: TRASH },
+  mark_paid: { draft: T, sent: 'paid', viewed: 'paid', partially_paid: 'paid', paid: T, overdue: 'paid', overdue_partially_paid: 'paid', void: T, trashed: TRASH },
+  record_payment: { draft: T, sent: 'partially_paid', viewed: 'partially_paid', partially_paid: 'partially_paid', paid: T, overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
+  // Deletes the invoice's first payment, or an unknown payment id when it has none (404).
+  delete_payment: { draft: T, sent: no('not_found', 404), viewed: no('not_found', 404), partially_paid: 'sent', paid: 'sent', overdue: no('not_found', 404), overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
+  credit_note: { draft: T, sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: T, overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
+  duplicate: { draft: 'copied', sent: 'copied', viewed: 'copied', partially_paid: 'copied', paid: 'copied', overdue: 'copied', overdue_partially_paid: 'copied', void: 'copied', trashed: TRASH },
+  delete: { draft: 'trashed', sent: 'trashed', viewed: 'trashed', partially_paid: HAS_PAY, paid: HAS_PAY, overdue: 'trashed', overdue_partially_paid: HAS_PAY, void: 'trashed', trashed: TRASH },
+  restore: { draft: NOT_TRASH, sent: NOT_TRASH, viewed: NOT_TRASH, partially_paid: NOT_TRASH, paid: NOT_TRASH, overdue: NOT_TRASH, overdue_partially_paid: NOT_TRASH, void: NOT_TRASH, trashed: 'restored' },
+  permanent_delete: { draft: NOT_TRASH, sent: NOT_TRASH, viewed: NOT_TRASH, partially_paid: NOT_TRASH, paid: NOT_TRASH, overdue: NOT_TRASH, overdue_partially_paid: NOT_TRASH, void: NOT_TRASH, trashed: 'gone' },
+};
+
+function perform(action: ActionName, invoice: any): Promise<TestResponse> {
+  const path = `/api/v1/invoices/${invoice.id}`;
+  switch (action) {
+    case 'update': return s.patch(path, { notes: 'Changed' });
+    case 'send': return s.post(`${path}/send`, { message: 'Here it is.' });
+    case 'mark_sent': return s.post(`${path}/mark-sent`);
+    case 'publish': return s.post(`${path}/publish`);
+    case 'unpublish': return s.post(`${path}/unpublish`);
+    case 'void': return s.post(`${path}/void`);
+    case 'mark_paid': return s.post(`${path}/mark-paid`);
+    case 'record_payment': return s.post(`${path}/payments`, { amount: 1000 });
+    case 'delete_payment': return s.del(`${path}/payments/${invoice.payments[0]?.id ?? 'pay_unknown'}`);
+    case 'credit_note': return s.post(`${path}/credit-notes`, { amount: 1000, reason: 'Goodwill' });
+    case 'duplicate': return s.post(`${path}/duplicate`);
+    case 'delete': return s.del(path);
+    case 'restore': return s.post(`${path}/restore`);
+    case 'permanent_delete': return s.del(path, { query: { permanent: true } });
+  }
+}
+
+const cases = (Object.keys(TABLE) as ActionName[]).flatMap((action) => SETUPS.map((setup) => [action, setup, TABLE[action][setup]] as const));
+
+describe('every action from every status (the contract state machine)', () => {
+  it.each(cases)('%s from %s', async (action, setup, outcome) => {
+    const customer = await newCustomer(s);
+    const invoice = await invoiceIn(s, setup, customer.id);
+    const path = `/api/v1/invoices/${invoice.id}`;
+    const before = (await ok(s.get(path))).body;
+    const outboxBefore = s.outbox.size;
+    const res = await perform(action, invoice);
+
+    if (typeof outcome === 'object') {
+      expect(res.status, res.text).toBe(outcome.refused);
+      expect(res.body.code).toBe(outcome.code);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      // Nothing changed: the invoice reads exactly as before, and no email went out.
+      expect((await ok(s.get(path))).body).toEqual(before);
+      expect(s.outbox.size).toBe(outboxBefore);
+      return;
+    }
+    expect(res.status, res.text).toBeLessThan(300);
+    if (outcome === 'gone') {
+      expect((await s.get(path)).status).toBe(404);
+      return;
+    }
+    const after = (await ok(s.get(path))).body;
+    if (outcome === 'copied') {
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ status: 'draft', customer_id: before.customer_id, total: before.total, amount_paid: 0, payments: [], credit_notes: [] });
+      expect(res.body.id).not.toBe(before.id);
+      expect(res.body.number).not.toBe(before.number);
+      expect(after).toEqual(before);
+      return;
+    }
+    if (outcome === 'trashed') {
+      expect(after.deleted_at).not.toBeNull();
+      expect(after.status).toBe(before.status);
+      return;
+    }
+    if (outcome === 'restored') {
+      expect(after.deleted_at).toBeNull();
+      expect(after.status).toBe(before.status);
+      return;
+    }
+    expect(after.status).toBe(outcome);
+    if (res.status === 200) expect(res.body.status).toBe(outcome);
+    if (action === 'send') expect(s.outbox.size).toBe(outboxBefore + 1);
+  });
+});
+
+describe('send', () => {
+  it('emails the PDF to the customer, sets sent_at once, and reminds later', async () => {
+    s.outbox.clear();
+    const customer = await newCustomer(s, { name: 'Globo Gym', email: 'ap@globo.example' });
+    const inv = await newInvoice(s, {}, customer.id);
+    const sent = await ok(s.post(`/api/v1/invoices/${inv.id}/send`, { cc: ['cfo@globo.example'] }));
+    expect(sent.body).toMatchObject({ status: 'sent', sent_via_email: true, sent_at: '2026-03-15T10:00:00.000Z', last_notification_at: '2026-03-15T10:00:00.000Z' });
+    const [message] = s.outbox.list();
+    expect(message).toMatchObject({ tenant: 'acme', invoice_id: inv.id, to: 'ap@globo.example', cc: ['cfo@globo.example'], subject: `Invoice ${inv.number} from acme` });
+    expect(message!.body).toContain(inv.number);
+    expect(message!.body).toContain('USD 100.00');
+    expect(message!.attachments).toHaveLength(1);
+    const attachment = message!.attachments[0]!;
+    expect(attachment).toMatchObject({ filename: `${inv.number}.pdf`, contentType: 'application/pdf' });
+    expect(attachment.content.subarray(0, 5).toString()).toBe('%PDF-');
+    const parser = new PDFParse({ data: attachment.content });
+    try {
+      expect((await parser.getText()).text).toContain(inv.number);
+    } finally {
+      await parser.destroy();
+    }
+
+    s.clock.advance(3_600_000);
+    try {
+      const reminder = await ok(s.post(`/api/v1/invoices/${inv.id}/send`, { to: 'other@globo.example', subject: 'Friendly reminder', message: 'Please pay.' }));
+      expect(reminder.body).toMatchObject({ status: 'sent', sent_at: '2026-03-15T10:00:00.000Z', last_notification_at: '2026-03-15T11:00:00.000Z' });
+      expect(s.outbox.last()).toMatchObject({ to: 'other@globo.example', cc: [], subject: 'Friendly reminder', body: 'Please pay.' });
+      expect(s.outbox.list({ invoice_id: inv.id })).toHaveLength(2);
+    } finally {
+      s.clock.advance(-3_600_000);
+    }
+  });
+
+  it('refuses with 422 no_recipient when neither the customer nor the request has an email, changing nothing', async () => {
+    const customer = await newCustomer(s, { name: 'No Mail Ltd', email: null });
+    const inv = await newInvoice(s, {}, customer.id);
+    const size = s.outbox.size;
+    const refused = await s.post(`/api/v1/invoices/${inv.id}/send`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('no_recipient');
+    expect((await s.get(`/api/v1/invoices/${inv.id}`)).body).toEqual(inv);
+    expect(s.outbox.size).toBe(size);
+    const withTo = await ok(s.post(`/api/v1/invoices/${inv.id}/send`, { to: 'someone@nomail.example' }));
+    expect(withTo.body.status).toBe('sent');
+  });
+
+  it('validates the request body against the contract', async () => {
+    const inv = await newInvoice(s);
+    const bad = await s.post(`/api/v1/invoices/${inv.id}/send`, { to: 'not-an-email', bcc: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('validation_failed');
+  });
+
+  it('never emails an invoice voided while its PDF was being drawn', async () => {
+    for (let round = 0; round < 5; round++) {
+      const inv = await invoiceIn(s, 'sent');
+      const size = s.outbox.size;
+      const [sent, voided] = await Promise.all([s.post(`/api/v1/invoices/${inv.id}/send`), s.post(`/api/v1/invoices/${inv.id}/void`)]);
+      expect(voided.status).toBe(200);
+      expect([200, 409]).toContain(sent.status);
+      expect(s.outbox.size).toBe(size + (sent.status === 200 ? 1 : 0));
+      const after = (await s.get(`/api/v1/invoices/${inv.id}`)).body;
+      expect(after.status).toBe('void');
+      expect(after.sent_via_email).toBe(sent.status === 200);
+    }
+  });
+
+  it('mark-sent moves a draft to sent without any email', async () => {
+    const size = s.outbox.size;
+    const inv = await newInvoice(s);
+    const res = await ok(s.post(`/api/v1/invoices/${inv.id}/mark-sent`));
+    expect(res.body).toMatchObject({ status: 'sent', sent_at: '2026-03-15T10:00:00.000Z', sent_via_email: false, last_notification_at: null, share_link: null });
+    expect(s.outbox.size).toBe(size);
+  });
+});
+
+describe('publish and unpublish', () => {
+  it('publishes with an unguessable share token, keeps it when published again, revokes it on unpublish', async () => {
+    const inv = await newInvoice(s);
+    const published = await ok(s.post(`/api/v1/invoices/${inv.id}/publish`));
+    expect(published.body).toMatchObject({ status: 'sent', sent_at: '2026-03-15T10:00:00.000Z' });
+    expect(published.body.share_link.published_at).toBe('2026-03-15T10:00:00.000Z');
+    const token = sharePath(published.body).split('/').pop()!;
+    expect(token).toMatch(/^shr_[A-Za-z0-9]{24}$/);
+    const again = await ok(s.post(`/api/v1/invoices/${inv.id}/publish`));
+    expect(again.body.share_link).toEqual(published.body.share_link);
+
+    const page = await ok(s.call('GET', sharePath(published.body), { key: null }));
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const viewed = (await ok(s.get(`/api/v1/invoices/${inv.id}`))).body;
+    expect(viewed).toMatchObject({ status: 'viewed', viewed_at: '2026-03-15T10:00:00.000Z' });
+
+    const unpublished = await ok(s.post(`/api/v1/invoices/${inv.id}/unpublish`));
+    expect(unpublished.body).toMatchObject({ status: 'draft', share_link: null });
+    const gone = await s.call('GET', sharePath(published.body), { key: null });
+    expect(gone.status).toBe(404);
+    expect(gone.body.code).toBe('not_found');
+
+    const republished = await ok(s.post(`/api/v1/invoices/${inv.id}/publish`));
+    expect(republished.body.share_link.url).not.toBe(published.body.share_link.url);
+    expect((await s.call('GET', sharePath(published.body), { key: null })).status).toBe(404);
+  });
+
+  it('refuses to unpublish an invoice that is not published with 409 not_published', async () => {
+    const inv = await newInvoice(s);
+    await ok(s.post(`/api/v1/invoices/${inv.id}/mark-sent`));
+    const before = (await s.get(`/api/v1/invoices/${inv.id}`)).body;
+    const res = await s.post(`/api/v1/invoices/${inv.id}/unpublish`);
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('not_published');
+    expect((await s.get(`/api/v1/invoices/${inv.id}`)).body).toEqual(before);
+  });
+});
+
+describe('void, mark as paid, duplicate', () => {
+  it('voids for good, with voided_at', async () => {
+    const inv = await invoiceIn(s, 'sent');
+    const voided = await ok(s.post(`/api/v1/invoices/${inv.id}/void`));
+    expect(voided.body).toMatchObject({ status: 'void', voided_at: '2026-03-15T10:00:00.000Z' });
+    for (const action of ['publish', 'mark-paid', 'send', 'void']) {
+      const res = await s.post(`/api/v1/invoices/${inv.id}/${action}`);
+      expect(res.status).toBe(409);
+    }
+  });
+
+  it('mark-paid records a payment of the balance with source mark_paid and the given details', async () => {
+    const inv = await invoiceIn(s, 'partially_paid');
+    const paid = await ok(s.post(`/api/v1/invoices/${inv.id}/mark-paid`, { method: 'check', reference: 'CHK-7', date: '2026-03-14' }));
+    expect(paid.body).toMatchObject({ status: 'paid', amount_paid: 10000, amount_due: 0, paid_at: '2026-03-15T10:00:00.000Z' });
+    expect(paid.body.payments).toHaveLength(2);
+    expect(paid.body.payments[1]).toMatchObject({ amount: 6000, currency: 'USD', method: 'check', reference: 'CHK-7', date: '2026-03-14', source: 'mark_paid' });
+  });
+
+  it('duplicates into a new draft with the next number, today as issue date and the same payment period', async () => {
+    const inv = await newInvoice(s, {
+      ...PAST_DUE,
+      title: 'Retainer',
+      notes: 'Thanks',
+      tax_rate: 10,
+      discount: { type: 'percentage', percent: 5 },
+      line_items: [
+        { description: 'Design', quantity: 2, unit: 'hour', unit_price: 12000 },
+        { description: 'Hosting', quantity: 1, unit_price: 5000, tax_rate: 0 },
+      ],
+    });
+    await ok(s.post(`/api/v1/invoices/${inv.id}/mark-sent`));
+    const preview = (await ok(s.get('/api/v1/invoices/next-number'))).body.number;
+    const copy = await ok(s.post(`/api/v1/invoices/${inv.id}/duplicate`), 201);
+    expect(copy.headers.location).toBe(`/api/v1/invoices/${copy.body.id}`);
+    expect(copy.body).toMatchObject({
+      status: 'draft', number: preview, issue_date: '2026-03-15', due_date: '2026-04-12', title: 'Retainer', notes: 'Thanks', tax_rate: 10,
+      discount: { type: 'percentage', percent: 5 }, subtotal: inv.subtotal, total: inv.total, sent_at: null, share_link: null,
+    });
+    expect(copy.body.line_items.map((l: any) => [l.description, l.quantity, l.unit, l.unit_price, l.tax_rate, l.total])).toEqual(
+      inv.line_items.map((l: any) => [l.description, l.quantity, l.unit, l.unit_price, l.tax_rate, l.total]),
+    );
+    // The original is untouched.
+    expect((await ok(s.get(`/api/v1/invoices/${inv.id}`))).body.status).toBe('overdue');
+  });
+
+  it('refuses to duplicate for a deactivated customer (422 customer_inactive)', async () => {
+    const customer = await newCustomer(s, { name: 'Leaving Soon' });
+    const inv = await newInvoice(s, {}, customer.id);
+    await ok(s.del(`/api/v1/customers/${customer.id}`), 204);
+    const res = await s.post(`/api/v1/invoices/${inv.id}/duplicate`);
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('customer_inactive');
+  });
+});
+
+describe('overdue follows the clock', () => {
+  it('a sent invoice becomes overdue the day after its due date, and partially paid ones too', async () => {
+    const inv = await newInvoice(s, { issue_date: '2026-03-15', due_date: '2026-03-15' });
+    await ok(s.post(`/api/v1/invoices/${inv.id}/mark-sent`));
+    expect((await s.get(`/api/v1/invoices/${inv.id}`)).body.status).toBe('sent');
+    const start = s.clock.now();
+    try {
+      s.clock.freeze(new Date('2026-03-15T23:59:59.000Z'));
+      expect((await s.get(`/api/v1/invoices/${inv.id}`)).body.status).toBe('sent');
+      s.clock.advance(1000);
+      expect((await s.get(`/api/v1/invoices/${inv.id}`)).body.status).toBe('overdue');
+      const listed = await ok(s.get('/api/v1/invoices', { query: { status: 'overdue', number: inv.number } }));
+      expect(listed.body.data.map((i: any) => i.id)).toEqual([inv.id]);
+      await ok(s.post(`/api/v1/invoices/${inv.id}/payments`, { amount: 2500 }), 201);
+      expect((await s.get(`/api/v1/invoices/${inv.id}`)).body.status).toBe('overdue');
+      // Moving the due date (allowed after sending) brings it back.
+      const moved = await ok(s.patch(`/api/v1/invoices/${inv.id}`, { due_date: '2026-04-30' }));
+      expect(moved.body.status).toBe('partially_paid');
+      const paid = await ok(s.post(`/api/v1/invoices/${inv.id}/mark-paid`));
+      expect(paid.body.status).toBe('paid');
+    } finally {
+      s.clock.freeze(start);
+    }
+  });
+});
+
+describe('idempotency of actions', () => {
+  it('replays a payment POST with the same Idempotency-Key instead of paying twice', async () => {
+    const inv = await invoiceIn(s, 'sent');
+    const headers = { 'Idempotency-Key': `pay-${inv.id}` };
+    const first = await ok(s.post(`/api/v1/invoices/${inv.id}/payments`, { amount: 3000 }, { headers }), 201);
+    const replay = await ok(s.post(`/api/v1/invoices/${inv.id}/payments`, { amount: 3000 }, { headers }), 201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    const after = (await s.get(`/api/v1/invoices/${inv.id}`)).body;
+    expect(after).toMatchObject({ amount_paid: 3000, status: 'partially_paid' });
+    expect(after.payments).toHaveLength(1);
+    const reused = await s.post(`/api/v1/invoices/${inv.id}/payments`, { amount: 3001 }, { headers });
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+  });
+
+  it('replays a bodiless action (void) and its refusal alike', async () => {
+    const inv = await invoiceIn(s, 'sent');
+    const headers = { 'Idempotency-Key': `void-${inv.id}` };
+    const first = await ok(s.post(`/api/v1/invoices/${inv.id}/void`, undefined, { headers }));
+    const replay = await ok(s.post(`/api/v1/invoices/${inv.id}/void`, undefined, { headers }));
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    const fresh = await s.post(`/api/v1/invoices/${inv.id}/void`, undefined, { headers: { 'Idempotency-Key': `void2-${inv.id}` } });
+    expect(fresh.status).toBe(409);
+  });
+});
+
+describe('tenancy', () => {
+  it('answers 404 for another tenant’s invoice on every action', async () => {
+    const inv = await invoiceIn(s, 'sent');
+    for (const action of ['send', 'mark-sent', 'publish', 'unpublish', 'void', 'mark-paid', 'duplicate']) {
+      const res = await s.post(`/api/v1/invoices/${inv.id}/${action}`, undefined, { key: 'ik_test_globex' });
+      expect(res.status, action).toBe(404);
+    }
+    for (const sub of ['payments', 'credit-notes', 'pdf', 'pdf-link', 'payment-link']) {
+      const res = await s.get(`/api/v1/invoices/${inv.id}/${sub}`, { key: 'ik_test_globex' });
+      expect(res.status, sub).toBe(404);
+    }
+  });
+});
+
