@@ -12,7 +12,7 @@ program
   .option('--fixtures <file>', "data set to load, or 'none' (env INVOICEKIT_FIXTURES, default fixtures/data/default.json)")
   .option('--seed <n>', 'generate the data set from this seed instead of reading a file (env INVOICEKIT_SEED)')
   .option('--preset <size>', 'size of a generated data set: small, medium, large (env INVOICEKIT_PRESET, default small)')
-  .option('--clock <instant>', "freeze the clock at an ISO 8601 instant, or 'real' (env INVOICEKIT_CLOCK, default real time)")
+  .option('--clock <instant>', "freeze the clock at an ISO 8601 instant, or 'real' (env INVOICEKIT_CLOCK; default: runs on from the data set's reference time)")
   .option('--latency <ms>', 'delay every API answer: <ms> or <min>-<max> (env INVOICEKIT_LATENCY)')
   .option('--faults <spec>', 'fail a share of API requests: <rate>[:<status>|:drop][@seed], e.g. 0.1:503@7 (env INVOICEKIT_FAULTS)')
   .option('--api-keys <pairs>', 'API keys as tenant:key,tenant:key; a tenant named only here starts empty (env INVOICEKIT_API_KEYS)')
@@ -33,7 +33,7 @@ program
         `  API key       : ${key ?? '(none: set INVOICEKIT_API_KEYS=tenant:key)'}${tenant ? `  (tenant '${tenant.id}')` : ''}`,
         `  Reference docs: ${running.baseUrl}/docs   contract: ${running.baseUrl}/openapi.json`,
         `  Mock controls : ${running.baseUrl}/control/…   admin token: ${running.adminToken}   docs: ${running.baseUrl}/docs/control`,
-        `  Data          : ${running.state.describeSource()}; clock ${running.clock.frozen ? `frozen at ${running.clock.now().toISOString()}` : 'real time'}`,
+        `  Data          : ${running.state.describeSource()}; clock ${running.clock.frozen ? 'frozen at' : 'running from'} ${running.clock.now().toISOString()}`,
       ];
       if (key) lines.push(`  Try           : curl -H 'Authorization: Bearer ${key}' '${running.baseUrl}/api/v1/invoices?limit=2'`);
       console.log(lines.join('\n'));

@@ -12,7 +12,7 @@ export type ServerConfig = {
   /** Generate the data set from this seed instead of reading a file. */
   seed: number | undefined;
   preset: 'small' | 'medium' | 'large' | undefined;
-  /** Freeze the clock at this instant at start. */
+  /** An instant to freeze the clock at, 'real' for real time, or undefined: run from the data set's reference time. */
   clock: string | undefined;
   disturbance: Partial<DisturbanceSettings> | undefined;
   adminToken: string | undefined;
@@ -69,7 +69,7 @@ function preset(value: string | undefined): ServerConfig['preset'] {
 }
 
 function instant(value: string | undefined): string | undefined {
-  if (value === undefined || value === 'real') return undefined;
+  if (value === undefined || value === 'real') return value;
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new ConfigError(`clock must be an ISO 8601 instant or 'real', not '${value}'`);
   return new Date(time).toISOString();

@@ -32,7 +32,7 @@ function sourceOf(config: ServerConfig): DatasetSource {
 /** Builds the reference server from configuration: state, fixtures, credentials, API and mock controls. */
 export function buildServer(config: ServerConfig) {
   const clock = new ControllableClock();
-  if (config.clock) clock.freeze(new Date(config.clock));
+  if (config.clock && config.clock !== 'real') clock.freeze(new Date(config.clock));
   const store = new MemoryStore();
   const credentials = new CredentialRegistry(clock);
   const outbox = new Outbox();
@@ -57,6 +57,8 @@ export function buildServer(config: ServerConfig) {
   };
   const state = new MockState({ store, credentials, outbox, clock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials }, sourceOf(config));
   state.load();
+  // By default time runs on from the data set's "now", so its statuses and dates agree with the clock.
+  if (config.clock === undefined && state.referenceTime) clock.advance(Date.parse(state.referenceTime) - Date.now());
   if (config.disturbance) disturbance.update(config.disturbance);
 
   const adminToken = config.adminToken ?? `adm_${secureRandomText(24)}`;

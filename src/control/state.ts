@@ -20,6 +20,8 @@ export type ExtraCredentials = (credentials: Credentials, store: Store) => void;
 /** Everything the mock controls act on, and the operations on the whole state. */
 export class MockState {
   private source: DatasetSource;
+  /** The "now" the loaded data set was generated for, if it says. */
+  referenceTime: string | undefined;
   private readonly snapshots = new Map<string, Snapshot>();
 
   constructor(
@@ -59,6 +61,7 @@ export class MockState {
     journal.clear();
     idempotency.clear();
     if (dataset) loadDataset(store, credentials, dataset);
+    this.referenceTime = dataset?.reference_time;
     this.deps.extraCredentials(credentials, store);
     this.source = source;
     return this.summary();
