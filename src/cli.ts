@@ -17,6 +17,7 @@ program
   .option('--faults <spec>', 'fail a share of API requests: <rate>[:<status>|:drop][@seed], e.g. 0.1:503@7 (env INVOICEKIT_FAULTS)')
   .option('--api-keys <pairs>', 'API keys as tenant:key,tenant:key; a tenant named only here starts empty (env INVOICEKIT_API_KEYS)')
   .option('--oauth-clients <triples>', 'OAuth clients as tenant:client_id:secret,... (env INVOICEKIT_OAUTH_CLIENTS)')
+  .option('--plan-limits <triples>', 'plan limits as tenant:customers:invoices,... (0 = unlimited); creates beyond them are 403 plan_limit_reached (env INVOICEKIT_PLAN_LIMITS)')
   .option('--rate-limit <n>', 'requests per minute per credential, 0 = off (env INVOICEKIT_RATE_LIMIT, default 120)')
   .option('--cors <origins>', "allowed origins: '*', a comma list, or 'off' (env INVOICEKIT_CORS_ORIGINS, default *)")
   .option('--public-url <url>', 'base URL used in links the server hands out (env INVOICEKIT_PUBLIC_URL)')

@@ -6,6 +6,8 @@ export type ServerConfig = {
   port: number;
   apiKeys: Array<{ tenant: string; key: string }>;
   oauthClients: Array<{ tenant: string; client_id: string; client_secret: string }>;
+  /** Plan limits per tenant (0 = unlimited). */
+  planLimits: Array<{ tenant: string; customers: number; invoices: number }>;
   settings: AppSettings;
   /** Fixtures file; null for none; undefined for the committed default set. */
   fixtures: string | null | undefined;
@@ -25,7 +27,7 @@ function pairs(value: string | undefined, name: string, parts: number): string[]
   if (!value?.trim()) return [];
   return value.split(',').map((item) => {
     const fields = item.trim().split(':');
-    if (fields.length !== parts || fields.some((f) => !f)) throw new ConfigError(`${name}: '${item}' must have the form ${parts === 2 ? 'tenant:key' : 'tenant:client_id:secret'}`);
+    if (fields.length !== parts || fields.some((f) => !f)) throw new ConfigError(`${name}: '${item}' must have the form ${parts === 2 ? 'tenant:key' : name === 'INVOICEKIT_PLAN_LIMITS' ? 'tenant:customers:invoices' : 'tenant:client_id:secret'}`);
     return fields;
   });
 }
@@ -47,6 +49,11 @@ export function readConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<string,
     port: integer(pick('port', 'PORT'), 'PORT', 4010, 0, 65535),
     apiKeys: pairs(pick('apiKeys', 'INVOICEKIT_API_KEYS'), 'INVOICEKIT_API_KEYS', 2).map(([tenant, key]) => ({ tenant: tenant!, key: key! })),
     oauthClients: pairs(pick('oauthClients', 'INVOICEKIT_OAUTH_CLIENTS'), 'INVOICEKIT_OAUTH_CLIENTS', 3).map(([tenant, client_id, client_secret]) => ({ tenant: tenant!, client_id: client_id!, client_secret: client_secret! })),
+    planLimits: pairs(pick('planLimits', 'INVOICEKIT_PLAN_LIMITS'), 'INVOICEKIT_PLAN_LIMITS', 3).map(([tenant, customers, invoices]) => ({
+      tenant: tenant!,
+      customers: integer(customers, 'INVOICEKIT_PLAN_LIMITS customers', 0, 0, 1e9),
+      invoices: integer(invoices, 'INVOICEKIT_PLAN_LIMITS invoices', 0, 0, 1e9),
+    })),
     settings: {
       rateLimit: integer(pick('rateLimit', 'INVOICEKIT_RATE_LIMIT'), 'INVOICEKIT_RATE_LIMIT', 120, 0, 1_000_000),
       corsOrigins: cors === 'off' ? false : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()).filter(Boolean),

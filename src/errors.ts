@@ -12,6 +12,7 @@ export const PROBLEMS = {
   invalid_token: [401, 'Invalid credentials'],
   invalid_client: [401, 'Invalid client'],
   insufficient_scope: [403, 'Insufficient scope'],
+  plan_limit_reached: [403, 'Plan limit reached'],
   not_found: [404, 'Not found'],
   route_not_found: [404, 'No such route'],
   method_not_allowed: [405, 'Method not allowed'],

@@ -54,6 +54,13 @@ export function buildServer(config: ServerConfig) {
       ensureTenant(client.tenant);
       registry.addClient({ ...client, scopes: [...ALL_SCOPES] });
     }
+    for (const { tenant, customers, invoices } of config.planLimits) {
+      ensureTenant(tenant);
+      const { max_customers, max_invoices, ...settings } = target.tenant(tenant)!;
+      void max_customers;
+      void max_invoices;
+      target.putTenant({ ...settings, ...(customers ? { max_customers: customers } : {}), ...(invoices ? { max_invoices: invoices } : {}) });
+    }
   };
   const state = new MockState({ store, credentials, outbox, clock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials }, sourceOf(config));
   state.load();

@@ -35,7 +35,7 @@ export type paths = {
         put?: never;
         /**
          * Create a customer
-         * @description Creates a customer. `name` is required; every other field is optional.
+         * @description Creates a customer. `name` is required; every other field is optional. When the tenant's plan allows a fixed number of customers (deactivated ones included) and it is reached, the answer is `403 plan_limit_reached`.
          */
         post: operations["createCustomer"];
         delete?: never;
@@ -93,7 +93,7 @@ export type paths = {
         put?: never;
         /**
          * Create an invoice
-         * @description Creates a draft invoice. The server computes every amount with the totals formula and assigns the next number of the tenant's series unless `number` is sent. `currency` defaults to the customer's currency, else USD; `issue_date` to today (server clock); `due_date` to the issue date.
+         * @description Creates a draft invoice. The server computes every amount with the totals formula and assigns the next number of the tenant's series unless `number` is sent. `currency` defaults to the customer's currency, else USD; `issue_date` to today (server clock); `due_date` to the issue date. When the tenant's plan allows a fixed number of invoices (trash included) and it is reached, the answer is `403 plan_limit_reached` (duplicate too).
          */
         post: operations["createInvoice"];
         delete?: never;
@@ -722,7 +722,7 @@ export type components = {
              * @description Stable machine-readable code. Clients branch on this, never on `title` or `detail`.
              *     400: `validation_failed`, `malformed_json`, `invalid_cursor`, `invalid_pagination`,
              *     `unsupported_grant_type`, `invalid_scope`; 401: `unauthenticated`, `invalid_token`,
-             *     `invalid_client`; 403: `insufficient_scope`; 404: `not_found`, `route_not_found`;
+             *     `invalid_client`; 403: `insufficient_scope`, `plan_limit_reached`; 404: `not_found`, `route_not_found`;
              *     405: `method_not_allowed`; 409: `invalid_transition`, `invoice_not_editable`,
              *     `invoice_in_trash`, `invoice_not_in_trash`, `invoice_has_payments`, `duplicate_number`,
              *     `customer_has_invoices`, `not_published`, `idempotency_in_flight`, `nothing_due`; 410: `link_expired`;
@@ -732,7 +732,7 @@ export type components = {
              *     5xx: `internal_error`, `injected_fault` (only when a fault is injected on purpose).
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "invalid_cursor" | "invalid_pagination" | "unsupported_grant_type" | "invalid_scope" | "unauthenticated" | "invalid_token" | "invalid_client" | "insufficient_scope" | "not_found" | "route_not_found" | "method_not_allowed" | "invalid_transition" | "invoice_not_editable" | "invoice_in_trash" | "invoice_not_in_trash" | "invoice_has_payments" | "duplicate_number" | "customer_has_invoices" | "not_published" | "idempotency_in_flight" | "nothing_due" | "link_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "overpayment" | "credit_exceeds_balance" | "discount_exceeds_subtotal" | "unknown_customer" | "customer_inactive" | "unknown_currency" | "no_recipient" | "rate_limited" | "internal_error" | "injected_fault";
+            code: "validation_failed" | "malformed_json" | "invalid_cursor" | "invalid_pagination" | "unsupported_grant_type" | "invalid_scope" | "unauthenticated" | "invalid_token" | "invalid_client" | "insufficient_scope" | "plan_limit_reached" | "not_found" | "route_not_found" | "method_not_allowed" | "invalid_transition" | "invoice_not_editable" | "invoice_in_trash" | "invoice_not_in_trash" | "invoice_has_payments" | "duplicate_number" | "customer_has_invoices" | "not_published" | "idempotency_in_flight" | "nothing_due" | "link_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "overpayment" | "credit_exceeds_balance" | "discount_exceeds_subtotal" | "unknown_customer" | "customer_inactive" | "unknown_currency" | "no_recipient" | "rate_limited" | "internal_error" | "injected_fault";
             /** @description The request's id, also sent as the `X-Request-Id` header. */
             request_id: string;
             /** @description Every violation found in the request (validation errors only). */
@@ -1420,7 +1420,7 @@ export type components = {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The credential is valid but lacks the scope this operation needs. */
+        /** @description The credential is valid but lacks the scope this operation needs, or (on creates) the tenant's plan limit is reached. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];

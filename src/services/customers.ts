@@ -36,6 +36,10 @@ export function listCustomers(ctx: ServiceContext, query: CustomerListQuery) {
 }
 
 export function createCustomer(ctx: ServiceContext, input: CustomerCreate): CustomerRecord {
+  const limit = ctx.tenant.max_customers;
+  if (limit !== undefined && [...ctx.store.customers(ctx.tenant.id)].length >= limit) {
+    throw new ApiError('plan_limit_reached', `The plan of this tenant allows ${limit} customers; delete one permanently or upgrade.`);
+  }
   const now = nowIso(ctx);
   const record: CustomerRecord = {
     id: ctx.ids('cus'),

@@ -169,6 +169,10 @@ function contentFromCreate(ctx: ServiceContext, input: InvoiceCreate): Editable 
 
 /** A new draft invoice from already validated content; shared by create and duplicate. */
 export function insertDraft(ctx: ServiceContext, content: Editable, explicitNumber?: string): InvoiceRecord {
+  const limit = ctx.tenant.max_invoices;
+  if (limit !== undefined && ctx.store.countInvoices(ctx.tenant.id) >= limit) {
+    throw new ApiError('plan_limit_reached', `The plan of this tenant allows ${limit} invoices; delete some permanently or upgrade.`);
+  }
   const amounts = withTotals(ctx, content);
   if (explicitNumber !== undefined) claimExplicitNumber(ctx, explicitNumber);
   const number = explicitNumber ?? allocateNumber(ctx);

@@ -24,6 +24,9 @@ export type TenantSettings = {
   name: string;
   invoice_pattern: string;
   credit_note_pattern: string;
+  /** Plan limits: most customers / invoices the tenant may hold (absent: unlimited). */
+  max_customers?: number;
+  max_invoices?: number;
 };
 
 export type StoreSnapshot = { readonly version: 1; readonly data: unknown };
