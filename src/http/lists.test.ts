@@ -67,6 +67,20 @@ describe('invoice list filters', () => {
   });
 });
 
+describe('cached order', () => {
+  it('a change shows in the very next page of a list walked before', async () => {
+    const before = await s.get('/api/v1/invoices', { query: { sort: '-total', limit: 1 } });
+    const customer = before.body.data[0].customer_id;
+    const big = await s.post('/api/v1/invoices', { customer_id: customer, line_items: [{ description: 'biggest', quantity: 1, unit_price: 99_000_000 }] });
+    const after = await s.get('/api/v1/invoices', { query: { sort: '-total', limit: 1 } });
+    expect(after.body.data[0].id).toBe(big.body.id);
+    expect(after.body.pagination.total).toBe(before.body.pagination.total + 1);
+    await s.del(`/api/v1/invoices/${big.body.id}`);
+    expect((await s.get('/api/v1/invoices', { query: { sort: '-total', limit: 1 } })).body.data[0].id).toBe(before.body.data[0].id);
+    await s.del(`/api/v1/invoices/${big.body.id}`, { query: { permanent: true } });
+  });
+});
+
 describe('sorting', () => {
   it.each(['total', '-total', 'due_date', '-due_date', 'created_at', 'issue_date', 'number', '-number'])('sort=%s is ordered with id as tie-breaker', async (sort) => {
     const list = await all({ sort });

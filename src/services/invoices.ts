@@ -337,10 +337,25 @@ export function sortSpec(sortName: string): SortSpec<InvoiceRecord> {
   return { name: sortName, key: SORT_KEYS[sortName.replace(/^-/, '')]!, descending: sortName.startsWith('-') };
 }
 
+// Walking a list page by page repeats the same filter and sort: keep the last few results,
+// valid while the tenant's data (store version) and the day (overdue) are unchanged.
+const sortedCache = new WeakMap<object, Map<string, { version: number; items: InvoiceRecord[] }>>();
+const SORTED_CACHE_SIZE = 16;
+
 /** Matching invoices in the requested order (used by the list and the CSV export). */
 export function sortedInvoices(ctx: ServiceContext, filters: InvoiceFilters, trashed: boolean) {
   const sort = sortSpec(filters.sort ?? (trashed ? '-deleted_at' : '-created_at'));
-  return { sort, items: sortItems(matchInvoices(ctx, filters, trashed), sort) };
+  let cache = sortedCache.get(ctx.store);
+  if (!cache) sortedCache.set(ctx.store, (cache = new Map()));
+  const key = JSON.stringify([ctx.tenant.id, trashed, filters, sort.name, today(ctx)]);
+  const version = ctx.store.version(ctx.tenant.id);
+  const hit = cache.get(key);
+  if (hit && hit.version === version) return { sort, items: hit.items };
+  const items = sortItems(matchInvoices(ctx, filters, trashed), sort);
+  cache.delete(key);
+  cache.set(key, { version, items });
+  if (cache.size > SORTED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return { sort, items };
 }
 
 export function listInvoices(ctx: ServiceContext, query: InvoiceListQuery, trashed = false) {

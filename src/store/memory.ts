@@ -11,6 +11,7 @@ type TenantData = {
   byNumber: Map<string, string>;
   creditNoteNumbers: Set<string>;
   sequences: Map<string, number>;
+  version: number;
 };
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
@@ -57,6 +58,7 @@ export class MemoryStore implements Store {
       byNumber: new Map(),
       creditNoteNumbers: new Set(),
       sequences: new Map(),
+      version: 0,
     });
   }
 
@@ -64,10 +66,14 @@ export class MemoryStore implements Store {
     return this.data.get(tenant)?.customers.get(id);
   }
   putCustomer(tenant: string, record: CustomerRecord) {
-    this.t(tenant).customers.set(record.id, record);
+    const d = this.t(tenant);
+    d.customers.set(record.id, record);
+    d.version++;
   }
   removeCustomer(tenant: string, id: string) {
-    this.t(tenant).customers.delete(id);
+    const d = this.t(tenant);
+    d.customers.delete(id);
+    d.version++;
   }
   customers(tenant: string) {
     return this.data.get(tenant)?.customers.values() ?? [];
@@ -80,6 +86,7 @@ export class MemoryStore implements Store {
     const d = this.t(tenant);
     const previous = d.invoices.get(record.id);
     if (previous) this.unindex(tenant, d, previous);
+    d.version++;
     d.invoices.set(record.id, record);
     addTo(d.byCustomer, record.customer_id, record.id);
     addTo(d.byStatus, record.stored_status, record.id);
@@ -102,6 +109,7 @@ export class MemoryStore implements Store {
     if (!record) return;
     this.unindex(tenant, d, record);
     d.invoices.delete(id);
+    d.version++;
   }
   invoices(tenant: string) {
     return this.data.get(tenant)?.invoices.values() ?? [];
@@ -133,6 +141,10 @@ export class MemoryStore implements Store {
     const ref = this.paymentTokens.get(token);
     const invoice = ref && this.getInvoice(ref.tenant, ref.id);
     return invoice && invoice.payment_token === token ? { tenant: ref.tenant, invoice } : undefined;
+  }
+
+  version(tenant: string) {
+    return this.data.get(tenant)?.version ?? 0;
   }
 
   sequence(tenant: string, scope: string) {

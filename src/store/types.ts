@@ -55,6 +55,9 @@ export interface Store {
   invoiceByShareToken(token: string): { tenant: string; invoice: InvoiceRecord } | undefined;
   invoiceByPaymentToken(token: string): { tenant: string; invoice: InvoiceRecord } | undefined;
 
+  /** Increases on every change to the tenant's invoices or customers (lets readers cache derived views). */
+  version(tenant: string): number;
+
   /** Last sequence number used in a numbering scope (see domain/numbering scopeKey). */
   sequence(tenant: string, scope: string): number;
   setSequence(tenant: string, scope: string, value: number): void;

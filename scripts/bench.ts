@@ -1,0 +1,102 @@
+// `npm run bench`: speed and memory of the reference server on the large data set (100,000
+// invoices). Prints a table; loops are bounded in count; the server listens on loopback only.
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { request } from 'undici';
+import { generateDataset } from '../fixtures/generate.ts';
+import { createApp } from '../src/app.ts';
+import { loadDataset, type Dataset } from '../src/dataset.ts';
+import { ControllableClock } from '../src/deps.ts';
+import { Credentials } from '../src/http/auth.ts';
+import { MemoryStore } from '../src/store/memory.ts';
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const rows: Array<[string, string]> = [];
+const time = async <T>(label: string, fn: () => Promise<T> | T): Promise<T> => {
+  const started = performance.now();
+  const result = await fn();
+  rows.push([label, `${(performance.now() - started).toFixed(0)} ms`]);
+  return result;
+};
+
+const preset = (process.argv[2] as 'small' | 'medium' | 'large' | undefined) ?? 'large';
+const dataset = (await time(`generate ${preset} data set`, () => generateDataset({ preset, seed: 42 }))) as unknown as Dataset;
+const invoiceCount = dataset.tenants.reduce((n, t) => n + t.invoices.length, 0);
+rows.push(['invoices in the data set', String(invoiceCount)]);
+
+const clock = new ControllableClock();
+clock.freeze(new Date(dataset.reference_time ?? '2026-06-30T12:00:00.000Z'));
+const store = new MemoryStore();
+const credentials = new Credentials(clock);
+const heapBefore = process.memoryUsage().heapUsed;
+await time('load into the store', () => loadDataset(store, credentials, dataset));
+const key = credentials.apiKeysOf('acme')[0]!;
+const built = createApp({ clock, store, credentials, settings: { rateLimit: 0 } });
+const server = built.app.listen(0, '127.0.0.1');
+await new Promise<void>((r) => server.once('listening', r));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const customer = dataset.tenants[0]!.customers[0]!.id;
+
+async function get(path: string) {
+  const res = await request(base + path, { headers: { authorization: `Bearer ${key}` } });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`${path} → ${res.statusCode}: ${text.slice(0, 200)}`);
+  return text;
+}
+
+/** The first (cold: filter and sort computed) request, then the median of `count` repeats (cached order). */
+async function median(label: string, path: string, count = 15) {
+  const samples: number[] = [];
+  for (let i = 0; i <= count; i++) {
+    const started = performance.now();
+    await get(path);
+    samples.push(performance.now() - started);
+  }
+  const cold = samples.shift()!;
+  samples.sort((a, b) => a - b);
+  rows.push([label, `cold ${cold.toFixed(1)} ms, then ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} ms median of ${count}`]);
+}
+
+await median('list, first page (limit 20)', '/api/v1/invoices');
+await median('list, status=overdue,sent sort=-total', '/api/v1/invoices?status=overdue,sent&sort=-total');
+await median('list, one customer', `/api/v1/invoices?customer_id=${customer}`);
+await median('list, search', '/api/v1/invoices?search=acme');
+await median('list, page 2000 (offset 39,980)', '/api/v1/invoices?page=2000');
+const first = JSON.parse(await get('/api/v1/invoices?limit=100'));
+await median('list, next page by cursor', `/api/v1/invoices?limit=100&after=${encodeURIComponent(first.pagination.end_cursor)}`);
+await median('get one invoice', `/api/v1/invoices/${first.data[0].id}`, 50);
+
+global.gc?.();
+const heapBeforeExport = process.memoryUsage().heapUsed;
+let peak = heapBeforeExport;
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
+const csv = await time('CSV export of every invoice', async () => {
+  const res = await request(`${base}/api/v1/invoices/export`, { headers: { authorization: `Bearer ${key}` } });
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of res.body) {
+    bytes += chunk.length;
+    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+  }
+  return { bytes, lines };
+});
+clearInterval(sampler);
+rows.push(['CSV export size', `${mib(csv.bytes)}, ${csv.lines - 1} rows`]);
+rows.push(['CSV export heap growth (peak)', mib(peak - heapBeforeExport)]);
+
+await time('100 sequential invoice creates', async () => {
+  for (let i = 0; i < 100; i++) {
+    const res = await request(`${base}/api/v1/invoices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ customer_id: customer, line_items: [{ description: 'Bench', quantity: 2, unit_price: 1999, tax_rate: 8 }] }),
+    });
+    await res.body.text();
+    if (res.statusCode !== 201) throw new Error(`create → ${res.statusCode}`);
+  }
+});
+rows.push(['heap used by the store', mib(process.memoryUsage().heapUsed - heapBefore)]);
+server.close();
+
+const width = Math.max(...rows.map(([l]) => l.length));
+console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n'));
