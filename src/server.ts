@@ -6,13 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { controlRouter } from './control/router.ts';
-import { Disturbance, type DisturbanceSettings } from './control/disturbance.ts';
+import { Disturbance } from './control/disturbance.ts';
 import { Journal } from './control/journal.ts';
 import { MockState, type DatasetSource } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
-import { ALL_SCOPES, type Credentials } from './http/auth.ts';
-import { Credentials as CredentialRegistry } from './http/auth.ts';
+import { ALL_SCOPES, Credentials } from './http/auth.ts';
 import { Outbox } from './services/outbox.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/types.ts';
@@ -34,7 +33,7 @@ export function buildServer(config: ServerConfig) {
   const clock = new ControllableClock();
   if (config.clock && config.clock !== 'real') clock.freeze(new Date(config.clock));
   const store = new MemoryStore();
-  const credentials = new CredentialRegistry(clock);
+  const credentials = new Credentials(clock);
   const outbox = new Outbox();
   const journal = new Journal(clock);
   const settings = { ...config.settings };
@@ -98,4 +97,3 @@ export async function startServer(config: ServerConfig) {
   return { ...built, server, baseUrl: `http://${host}:${port}` };
 }
 
-export type { DisturbanceSettings };

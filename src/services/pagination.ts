@@ -1,19 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../errors.ts';
+import type { components } from '../generated/api-types.ts';
 
 export type PageRequest = { limit: number; offset?: number; page?: number; after?: string; before?: string };
 export type SortValue = string | number | null;
-export type Pagination = {
-  limit: number;
-  total: number;
-  offset: number;
-  page: number;
-  total_pages: number;
-  has_next_page: boolean;
-  has_previous_page: boolean;
-  start_cursor: string | null;
-  end_cursor: string | null;
-};
+/** The pagination block of every list envelope, as the contract defines it. */
+export type Pagination = components['schemas']['Pagination'];
 
 /** A sort: the key of an item (ending with its id, so that the order is total) and a direction. */
 export type SortSpec<T> = { name: string; key: (item: T) => SortValue[]; descending: boolean };
