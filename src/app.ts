@@ -88,11 +88,13 @@ export function createApp(deps: AppDeps) {
     );
   }
 
+  const contractJson = readFileSync(generated('openapi.json'));
+  const contractYaml = readFileSync(generated('openapi.yaml'));
   app.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(readFileSync(generated('openapi.json')));
+    res.type('application/json').send(contractJson);
   });
   app.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(readFileSync(generated('openapi.yaml')));
+    res.type('application/yaml').send(contractYaml);
   });
   app.get(['/docs', '/docs/'], (_req, res) => {
     if (existsSync(docsFile)) res.type('html').send(readFileSync(docsFile));
