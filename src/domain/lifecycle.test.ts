@@ -3,6 +3,7 @@ import {
   allowedActions,
   assertAllowed,
   assertEditable,
+  checkAction,
   editableFields,
   effectiveStatus,
   INVOICE_ACTIONS,
@@ -252,5 +253,16 @@ describe('editableFields / assertEditable', () => {
         expect.objectContaining({ code: 'invoice_not_editable', details: expect.objectContaining({ fields: rejected }) }),
       );
     }
+  });
+});
+
+describe('payments block trashing and unpublishing whatever the status', () => {
+  it.each([
+    ['delete', 'overdue', 'invoice_has_payments'],
+    ['unpublish', 'overdue', 'invalid_transition'],
+    ['delete', 'sent', 'invoice_has_payments'],
+  ] as const)('%s from %s with payments → %s', (action, status, code) => {
+    expect(checkAction(action, status, { trashed: false, published: true, hasPayments: true })?.code).toBe(code);
+    expect(checkAction(action, status, { trashed: false, published: true, hasPayments: false })).toBeUndefined();
   });
 });

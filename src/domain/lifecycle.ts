@@ -31,6 +31,8 @@ export interface TransitionRule {
   /** Refusal codes that are more specific than invalid_transition. */
   readonly refusedWith?: Readonly<Partial<Record<InvoiceStatus, DomainErrorCode>>>;
   readonly requiresPublished?: boolean;
+  /** Refused with this code when the invoice has payments, whatever its status (an overdue one may). */
+  readonly refusedWithPayments?: DomainErrorCode;
   /** restore/permanent_delete work only on trashed invoices; everything else only on live ones. */
   readonly requiresTrashed?: boolean;
   readonly result: TransitionResult;
@@ -51,7 +53,7 @@ export const TRANSITIONS: Readonly<Record<InvoiceAction, TransitionRule>> = deep
     allowedFrom: ['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue'],
     result: 'sent_if_draft',
   },
-  unpublish: { allowedFrom: ['sent', 'viewed', 'overdue'], requiresPublished: true, result: 'draft' },
+  unpublish: { allowedFrom: ['sent', 'viewed', 'overdue'], refusedWithPayments: 'invalid_transition', requiresPublished: true, result: 'draft' },
   void: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'paid', 'overdue'], result: 'void' },
   mark_paid: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'overdue'], result: 'paid' },
   record_payment: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'overdue'], result: 'recomputed' },
@@ -61,6 +63,7 @@ export const TRANSITIONS: Readonly<Record<InvoiceAction, TransitionRule>> = deep
   delete: {
     allowedFrom: ['draft', 'sent', 'viewed', 'overdue', 'void'],
     refusedWith: { partially_paid: 'invoice_has_payments', paid: 'invoice_has_payments' },
+    refusedWithPayments: 'invoice_has_payments',
     result: 'trashed',
   },
   restore: { allowedFrom: ALL, requiresTrashed: true, result: 'restored' },
@@ -89,9 +92,11 @@ export function effectiveStatus(stored: StoredStatus, dueDate: string | null | u
 export interface ActionContext {
   trashed: boolean;
   published: boolean;
+  /** Whether payments are recorded (an overdue invoice may be partially paid underneath). */
+  hasPayments?: boolean;
 }
 
-/** The refusal for an action, or undefined when it is allowed. Order: trash, status, publication. */
+/** The refusal for an action, or undefined when it is allowed. Order: trash, status, payments, publication. */
 export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
   const rule = TRANSITIONS[action];
   if (ctx.trashed && !rule.requiresTrashed) {
@@ -113,6 +118,9 @@ export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: A
       status,
       allowed: [...rule.allowedFrom],
     });
+  }
+  if (rule.refusedWithPayments && ctx.hasPayments) {
+    return new DomainError(rule.refusedWithPayments, `Cannot ${action} an invoice that has payments; delete them first`, { action, status });
   }
   if (rule.requiresPublished && !ctx.published) {
     return new DomainError('not_published', `Cannot ${action} an invoice that is not published`, { action, status });

@@ -71,10 +71,9 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     validate: false,
-    handler: (req, res, next) => {
-      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const retryAfter = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
-      next(new ApiError('rate_limited', `${deps.rateLimit()} requests per 60 seconds; retry in ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) } }));
+    // express-rate-limit has set Retry-After and the RateLimit headers by the time this runs.
+    handler: (_req, res, next) => {
+      next(new ApiError('rate_limited', `${deps.rateLimit()} requests per 60 seconds; retry in ${String(res.getHeader('Retry-After'))} seconds.`));
     },
   });
 

@@ -2,7 +2,6 @@
 // domain whether the action is allowed from its effective status (src/domain/lifecycle.ts),
 // builds the new record and stores it once: a refused action changes nothing.
 import type { components } from '../generated/api-types.ts';
-import { DomainError } from '../domain/errors.ts';
 import { assertAllowed, assertPayment, nextStatusAfterAction, type InvoiceAction, type InvoiceStatus } from '../domain/lifecycle.ts';
 import { ApiError } from '../errors.ts';
 import type { InvoiceRecord } from '../store/types.ts';
@@ -146,10 +145,7 @@ export function publishInvoice(ctx: ServiceContext, id: string): InvoiceRecord {
  * payments: an overdue invoice that is partially paid underneath is refused like partially_paid.
  */
 export function unpublishInvoice(ctx: ServiceContext, id: string): InvoiceRecord {
-  return runAction(ctx, id, 'unpublish', (current, status) => {
-    if (current.amount_paid > 0 || current.payments.length > 0) {
-      throw new DomainError('invalid_transition', `Cannot unpublish an invoice that has payments (status ${status}); delete the payments first`, { action: 'unpublish', status });
-    }
+  return runAction(ctx, id, 'unpublish', (current) => {
     const now = nowIso(ctx);
     return {
       ...current,

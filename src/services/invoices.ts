@@ -56,7 +56,7 @@ export function loadInvoice(ctx: ServiceContext, id: string): InvoiceRecord {
 }
 
 export function actionContext(record: InvoiceRecord) {
-  return { trashed: record.deleted_at !== null, published: record.share_token !== null };
+  return { trashed: record.deleted_at !== null, published: record.share_token !== null, hasPayments: record.payments.length > 0 };
 }
 
 // ---------- numbering ----------
@@ -256,9 +256,6 @@ export function deleteInvoice(ctx: ServiceContext, id: string, permanent: boolea
     assertAllowed('permanent_delete', status, actionContext(current));
     ctx.store.removeInvoice(ctx.tenant.id, id);
     return;
-  }
-  if (current.deleted_at === null && (current.amount_paid > 0)) {
-    throw new DomainError('invoice_has_payments', `Invoice '${id}' has payments; delete them or void the invoice instead.`, { status });
   }
   assertAllowed('delete', status, actionContext(current));
   const now = nowIso(ctx);

@@ -111,6 +111,6 @@ export function assertPayable(ctx: ServiceContext, invoice: InvoiceRecord): void
   const refusal = checkAction('record_payment', status, actionContext(invoice));
   if (refusal && !(refusal.code === 'invalid_transition' && status === 'paid')) throw refusal;
   if (status === 'paid' || invoice.amount_due <= 0) {
-    throw new ApiError('nothing_due', `Invoice ${invoice.number} has nothing left to pay.`, { status: 409 });
+    throw new ApiError('nothing_due', `Invoice ${invoice.number} has nothing left to pay.`);
   }
 }
