@@ -12,7 +12,7 @@ import { invoiceHandlers } from './http/handlers/invoices.ts';
 import { publicHandlers } from './http/handlers/public.ts';
 import { IdempotencyKeys } from './http/idempotency.ts';
 import { contractPipeline } from './http/pipeline.ts';
-import { RouteTable } from './http/routes.ts';
+import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';

@@ -5,7 +5,7 @@ import type { ControllableClock } from '../deps.ts';
 import { ApiError, toApiError } from '../errors.ts';
 import { bodyError } from '../http/pipeline.ts';
 import { problemResponse, writeResponse } from '../http/problem.ts';
-import { RouteTable } from '../http/routes.ts';
+import { RouteTable } from '../contract/routes.ts';
 import type { ApiResponse } from '../http/types.ts';
 import { RequestValidators, type ValidatedRequest } from '../http/validation.ts';
 import type { Outbox } from '../services/outbox.ts';

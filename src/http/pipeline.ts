@@ -5,7 +5,7 @@ import type { ServiceContext } from '../services/context.ts';
 import type { Credentials, Principal } from './auth.ts';
 import { IdempotencyKeys, type StoredResponse } from './idempotency.ts';
 import { problemResponse, writeResponse } from './problem.ts';
-import type { RouteTable } from './routes.ts';
+import type { RouteTable } from '../contract/routes.ts';
 import type { ApiRequest, ApiResponse, HandlerRegistry } from './types.ts';
 import type { RequestValidators } from './validation.ts';
 

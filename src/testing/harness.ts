@@ -15,7 +15,7 @@ const validator = new ResponseValidator();
 
 /** Every response a test receives must conform to the contract; this throws the first time one does not. */
 export function assertConforms(method: string, path: string, res: TestResponse) {
-  const violations = validator.check({ method, path, status: res.status, contentType: res.headers['content-type'], body: res.body });
+  const violations = validator.check({ method, path, status: res.status, contentType: res.headers['content-type'], body: res.body, headers: res.headers });
   if (violations.length) throw new Error(`Response departs from the contract (${method} ${path} → ${res.status}):\n${violations.map((v) => `  ${v.pointer}: ${v.message}`).join('\n')}\n${res.text.slice(0, 500)}`);
   if (res.status >= 400 && !res.headers['content-type']?.startsWith('application/problem+json')) throw new Error(`${method} ${path} → ${res.status} is not problem+json`);
   if (!res.headers['x-request-id']) throw new Error(`${method} ${path} → no X-Request-Id`);

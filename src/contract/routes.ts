@@ -1,4 +1,4 @@
-import { listOperations, type OperationEntry } from '../contract/load.ts';
+import { listOperations, type OperationEntry } from './load.ts';
 
 export type RouteMatch =
   | { kind: 'operation'; entry: OperationEntry; params: Record<string, string> }
