@@ -42,9 +42,14 @@ export class RouteTable {
 
   match(method: string, pathname: string): RouteMatch {
     const allow = new Set<string>();
+    let matchedLiterals: number | undefined;
     for (const compiled of this.paths) {
+      // OpenAPI matches concrete paths before templated ones: once a path with more literal
+      // segments matched, a templated one must not take the request (`PUT /invoices/next-number` is a 405).
+      if (matchedLiterals !== undefined && compiled.literalSegments < matchedLiterals) break;
       const m = compiled.regex.exec(pathname);
       if (!m) continue;
+      matchedLiterals = compiled.literalSegments;
       const entry = compiled.entries.get(method === 'HEAD' ? 'GET' : method);
       if (entry) {
         const params: Record<string, string> = {};

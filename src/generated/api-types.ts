@@ -3321,6 +3321,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["PublicNotFound"];
         };
     };
@@ -3355,6 +3356,7 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["PublicNotFound"];
             /** @description The link has expired; ask for a new one. */
             410: {
@@ -3404,6 +3406,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["PublicNotFound"];
         };
     };

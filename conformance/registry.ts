@@ -1,0 +1,37 @@
+import { authRequired } from './checks/auth-required.ts';
+import { contentTypeDocumented } from './checks/content-type-documented.ts';
+import { createdResourceReadable } from './checks/created-resource-readable.ts';
+import { deletedResourceGone } from './checks/deleted-resource-gone.ts';
+import { invalidInputRejected } from './checks/invalid-input-rejected.ts';
+import { methodNotAllowed } from './checks/method-not-allowed.ts';
+import { problemDetails } from './checks/problem-details.ts';
+import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
+import { responseHeaders } from './checks/response-headers.ts';
+import { responseSchema } from './checks/response-schema.ts';
+import { serverError } from './checks/server-error.ts';
+import { statusDocumented } from './checks/status-documented.ts';
+import { unknownRoute } from './checks/unknown-route.ts';
+import { validInputAccepted } from './checks/valid-input-accepted.ts';
+import type { Check } from './types.ts';
+
+/** Every check of the runner, in report order. Ids are stable: CI configurations name them. */
+export const CHECKS: readonly Check[] = [
+  serverError,
+  statusDocumented,
+  contentTypeDocumented,
+  responseHeaders,
+  responseSchema,
+  problemDetails,
+  invalidInputRejected,
+  refusedWriteLeavesNothing,
+  validInputAccepted,
+  authRequired,
+  methodNotAllowed,
+  unknownRoute,
+  createdResourceReadable,
+  deletedResourceGone,
+];
+
+export function checkById(id: string): Check | undefined {
+  return CHECKS.find((c) => c.id === id);
+}
