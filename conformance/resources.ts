@@ -28,7 +28,7 @@ export class Resources {
 
   /** A name for created data that says which run made it. */
   label(what: string): string {
-    return `[${this.runTag}] ${what} ${++this.counter}`;
+    return `[${this.runTag}#${++this.counter}] ${what}`; // the closing bracket keeps #1 from matching #12 in a search
   }
 
   /** Registers a resource created by any request (a probe included), for the clean-up. */
@@ -129,8 +129,10 @@ export class Resources {
 
   async shareToken(): Promise<string> {
     const invoice = await this.invoice('sent');
-    const link = await this.call('publishInvoice', 'POST', `/api/v1/invoices/${invoice.id}/publish`);
-    return this.tokenOf(link.url, 'share_token');
+    const published = await this.call('publishInvoice', 'POST', `/api/v1/invoices/${invoice.id}/publish`);
+    const url = published?.share_link?.url;
+    if (typeof url !== 'string') throw new PrerequisiteError(`publishing invoice ${invoice.id} gave no share_link.url`);
+    return this.tokenOf(url, 'share_token');
   }
 
   async paymentToken(): Promise<string> {

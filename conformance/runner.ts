@@ -91,7 +91,8 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
     readOnly: input.readOnly ?? false,
     keep: input.keep ?? false,
     root,
-    runTag: `ikc-${seed}`,
+    // Unique per run, so that markers of earlier runs against the same server never match; the generated inputs depend on the seed alone.
+    runTag: `ikc-${seed}-${Date.now().toString(36)}`,
   };
   delete (options as { listeners?: unknown }).listeners;
   const checks = selectChecks(input);

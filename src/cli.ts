@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { conformCommand, conformErrorExit } from '../conformance/cli.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { startServer } from './server.ts';
 
@@ -47,4 +48,10 @@ program
     }
   });
 
-await program.parseAsync(process.argv);
+program.addCommand(conformCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  conformErrorExit(error);
+}

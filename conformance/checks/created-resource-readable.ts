@@ -24,8 +24,8 @@ export const createdResourceReadable: Check = {
     if (read.kind === 'operation') {
       const got = await ctx.send({ origin: 'probe', operationId: read.entry.operationId, label: `created_resource_readable: read ${id}`, request: { method: 'GET', path: itemPath } });
       if (!got.response) return;
-      if (got.response.status !== 200) {
-        return ctx.fail({ exchange: got, operationId: op.operationId, cause: `read after create → ${got.response.status}`, message: `A created resource must be readable at once (${itemPath})`, expected: '200', got: statusText(got.response) });
+      if (got.response.status >= 300) {
+        return ctx.fail({ exchange: got, operationId: op.operationId, cause: `read after create → ${got.response.status}`, message: `A created resource must be readable at once (${itemPath})`, expected: 'a 2xx with the resource', got: statusText(got.response) });
       }
       const diff = differences(created, got.response.body);
       if (diff.length) {

@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+
+export type Forwarded = { method: string; path: string; query: URLSearchParams; headers: Record<string, string>; body: string };
+export type Answer = { status: number; headers: Record<string, string>; body: string };
+
+/** One broken rule: rewrites a request before the reference server sees it, or its answer after. */
+export type Breakage = {
+  request?: (req: Forwarded) => Forwarded;
+  /** `forward` sends a request to the reference server (for breakages that act on their own). */
+  response?: (req: Forwarded, answer: Answer, forward: (req: Forwarded) => Promise<Answer>) => Answer | Promise<Answer>;
+};
+
+function read(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** A proxy in front of a reference server that breaks one rule: the runner must catch it. */
+export async function brokenProxy(target: string, breakage: Breakage): Promise<{ url: string; close: () => Promise<void> }> {
+  const forward = async (f: Forwarded): Promise<Answer> => {
+    const qs = f.query.toString();
+    const res = await request(`${target}${f.path}${qs ? `?${qs}` : ''}`, { method: f.method as any, headers: f.headers, body: f.body.length ? f.body : undefined });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    return { status: res.statusCode, headers, body: await res.body.text() };
+  };
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      let f: Forwarded = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: await read(req) };
+      if (breakage.request) f = breakage.request(f);
+      let answer = await forward(f);
+      if (breakage.response) answer = await breakage.response(f, answer, forward);
+      const out = { ...answer.headers };
+      delete out['content-length'];
+      delete out['transfer-encoding'];
+      delete out.connection;
+      delete out['keep-alive'];
+      res.writeHead(answer.status, out);
+      res.end(answer.body);
+    } catch (error) {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export const json = (answer: Answer): any => JSON.parse(answer.body);
+export const withJson = (answer: Answer, body: unknown, status = answer.status): Answer => ({ ...answer, status, body: JSON.stringify(body) });
