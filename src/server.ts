@@ -59,7 +59,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
   const journal = new Journal(clock);
   const settings = { ...config.settings };
   const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
-  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret, beforeHandler: disturbance.beforeHandler, durable });
+  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret ?? durable?.secret(() => secureRandomText(32)), beforeHandler: disturbance.beforeHandler, durable });
 
   // Keys and clients from the environment survive every reset; a tenant named only there starts empty.
   const extraCredentials = (registry: Credentials, target: Store) => {

@@ -79,6 +79,7 @@ describe('--data-dir', () => {
     expect(payment.status).toBe(201);
     expect((await a.call('POST', '/control/snapshots', { name: 'after-payment' })).status).toBe(201);
     const outboxBefore = (await a.call('GET', '/control/outbox')).body.data;
+    const cursor = (await a.call('GET', '/api/v1/invoices?limit=1')).body.pagination.end_cursor;
     expect(outboxBefore.at(-1).invoice_id).toBe(invoice.id);
     await a.stop();
 
@@ -96,6 +97,8 @@ describe('--data-dir', () => {
     const replay = await b.call('POST', '/api/v1/invoices', { customer_id: customer.id, line_items: [{ description: 'Work', quantity: 3, unit_price: 2500 }] }, { 'idempotency-key': 'create-1' });
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body.id).toBe(invoice.id);
+    // The signing secret is kept: a cursor handed out before the restart still works.
+    expect((await b.call('GET', `/api/v1/invoices?limit=1&after=${encodeURIComponent(cursor)}`)).status).toBe(200);
     // Numbering goes on from where it was.
     const next = (await b.call('POST', '/api/v1/invoices', { customer_id: customer.id, line_items: [{ description: 'More', quantity: 1, unit_price: 100 }] })).body;
     expect(next.number).not.toBe(invoice.number);
@@ -141,6 +144,40 @@ describe('--data-dir', () => {
     expect(a.running.dataDir).toBeUndefined();
     expect(a.running.resumed).toBe(false);
     await a.stop();
+  });
+});
+
+describe('commits', () => {
+  it('a commit that fails part-way leaves the database as it was, and reports the failure', () => {
+    const dir = tempDir();
+    const a = DurableState.open(dir);
+    a.store.putTenant({ id: 'acme', name: 'Acme', invoice_pattern: 'INV-{SEQ}', credit_note_pattern: 'CN-{SEQ}' });
+    a.store.setSequence('acme', 'INV', 7);
+    a.close();
+
+    const failures: Error[] = [];
+    const b = DurableState.open(dir, { onWriteFailure: (e) => failures.push(e) });
+    // A reset: everything cleared, then written again; one record cannot be written (a BigInt is not JSON).
+    b.store.clear();
+    b.store.putTenant({ id: 'acme', name: 'Acme renamed', invoice_pattern: 'INV-{SEQ}', credit_note_pattern: 'CN-{SEQ}' });
+    b.store.putInvoice('acme', { id: 'inv_bad', number: 'INV-1', customer_id: 'c', stored_status: 'draft', credit_notes: [], broken: 1n } as never);
+    expect(() => b.commit()).toThrow();
+    expect(failures).toHaveLength(1);
+    b.close();
+
+    const c = DurableState.open(dir);
+    expect(c.store.tenants().map((t) => t.name)).toEqual(['Acme']);
+    expect(c.store.sequence('acme', 'INV')).toBe(7);
+    expect([...c.store.invoices('acme')]).toEqual([]);
+    c.close();
+  });
+
+  it('reads --data-dir and INVOICEKIT_DATA_DIR (the flag wins), and --reset', () => {
+    expect(readConfig({}).dataDir).toBeUndefined();
+    expect(readConfig({ INVOICEKIT_DATA_DIR: '/srv/a' }).dataDir).toBe('/srv/a');
+    expect(readConfig({ INVOICEKIT_DATA_DIR: '/srv/a' }, { dataDir: '/srv/b' }).dataDir).toBe('/srv/b');
+    expect(readConfig({}).reset).toBe(false);
+    expect(readConfig({}, { reset: true as never }).reset).toBe(true);
   });
 });
 

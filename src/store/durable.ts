@@ -156,6 +156,16 @@ export class DurableState implements StatePersistence {
     this.commit();
   }
 
+  /** The secret that signs cursors and links, made once per data directory so they stay valid across restarts. */
+  secret(make: () => string): string {
+    const kept = this.meta<string>('secret');
+    if (kept) return kept;
+    const made = make();
+    this.setMeta('secret', made);
+    this.commit();
+    return made;
+  }
+
   outboxMessages(): OutboxMessage[] {
     return (this.db.prepare('SELECT data FROM outbox ORDER BY seq').all() as Array<{ data: string }>).map((row) => decodeMessage(JSON.parse(row.data)));
   }
