@@ -102,7 +102,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
     res.setHeader('X-Request-Id', `req_${secureRandomText(24)}`);
     next();
   });
-  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance }));
+  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, commit: durable && (() => durable.commit()) }));
   app.get('/docs/control', (_req, res) => {
     const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
     if (existsSync(file)) res.type('html').sendFile(file);
@@ -111,7 +111,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
   app.use(built.app);
   /** Closes the data directory (after which no change is kept); a no-op in memory. */
   const close = () => durable?.close();
-  return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken, dataDir: config.dataDir, resumed: saved !== undefined, close };
+  return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken, dataDir: config.dataDir, durable, resumed: saved !== undefined, close };
 }
 
 export async function startServer(config: ServerConfig, options: BuildOptions = {}) {

@@ -32,6 +32,8 @@ async function serve(flags: Record<string, string | undefined>) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.body.text();
+    // Whatever was answered is already committed: nothing waits for a later commit.
+    expect(running.durable?.uncommitted ?? 0, `${method} ${url}`).toBe(0);
     return { status: res.statusCode, headers: res.headers as Record<string, string>, body: text ? JSON.parse(text) : undefined };
   };
   return { running, call, stop: () => running.shutdown(1000) };
@@ -111,9 +113,11 @@ describe('--data-dir', () => {
     expect((await c.call('GET', `/api/v1/invoices/${next.id}`)).status).toBe(404);
     expect((await c.call('GET', `/api/v1/invoices/${invoice.id}`)).status).toBe(200);
     expect((await c.call('DELETE', '/control/snapshots/after-payment')).status).toBe(204);
+    expect((await c.call('DELETE', '/control/outbox')).status).toBe(204);
     await c.stop();
     const d = await serve({ dataDir: dir });
     expect((await d.call('GET', '/control/snapshots')).body.data).toEqual([]);
+    expect((await d.call('GET', '/control/outbox')).body.data).toEqual([]);
     await d.stop();
   });
 

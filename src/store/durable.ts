@@ -191,6 +191,11 @@ export class DurableState implements StatePersistence {
     }
   }
 
+  /** Changes staged and not yet committed (zero whenever no request is half-way through). */
+  get uncommitted(): number {
+    return this.pending.size;
+  }
+
   close() {
     if (this.closed) return;
     this.commit();
