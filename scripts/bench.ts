@@ -1,13 +1,19 @@
 // `npm run bench`: speed and memory of the reference server on the large data set (100,000
 // invoices). Prints a table; loops are bounded in count; the server listens on loopback only.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { generateDataset } from '../fixtures/generate.ts';
 import { createApp } from '../src/app.ts';
 import { loadDataset, type Dataset } from '../src/dataset.ts';
 import { ControllableClock } from '../src/deps.ts';
+import { readConfig } from '../src/config.ts';
 import { Credentials } from '../src/http/auth.ts';
+import { startServer } from '../src/server.ts';
+import { DATABASE_FILE } from '../src/store/sqlite.ts';
 import { MemoryStore } from '../src/store/memory.ts';
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
@@ -97,6 +103,47 @@ await time('100 sequential invoice creates', async () => {
 });
 rows.push(['heap used by the store', mib(process.memoryUsage().heapUsed - heapBefore)]);
 server.close();
+
+// The cost of --data-dir: the same creates through the same server, in memory and on disk, in this run.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'invoicekit-bench-'));
+try {
+  const CREATES = 500;
+  const rate = async (dir: string | undefined) => {
+    const flags = { port: '0', fixtures: 'none', apiKeys: 'bench:ik_bench', rateLimit: '0', clock: '2026-06-30T12:00:00Z', dataDir: dir };
+    const running = await startServer(readConfig({}, flags));
+    const post = async (url: string, body: unknown) => {
+      const res = await request(running.baseUrl + url, { method: 'POST', headers: { authorization: 'Bearer ik_bench', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await res.body.json()) as { id: string };
+      if (res.statusCode !== 201) throw new Error(`${url} → ${res.statusCode}`);
+      return json;
+    };
+    const { id } = await post('/api/v1/customers', { name: 'Bench', email: 'bench@example.com' });
+    const invoice = { customer_id: id, line_items: [{ description: 'Bench', quantity: 2, unit_price: 1999, tax_rate: 8 }] };
+    let started = performance.now();
+    for (let i = 0; i < CREATES; i++) await post('/api/v1/invoices', invoice);
+    const sequential = CREATES / ((performance.now() - started) / 1000);
+    started = performance.now();
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < CREATES / 8; i++) await post('/api/v1/invoices', invoice);
+    }));
+    const concurrent = CREATES / ((performance.now() - started) / 1000);
+    await running.shutdown();
+    return `${sequential.toFixed(0)}/s one at a time, ${concurrent.toFixed(0)}/s with 8 in flight`;
+  };
+  rows.push([`invoice creates, in memory (${CREATES} + ${CREATES})`, await rate(undefined)]);
+  rows.push([`invoice creates, --data-dir (${CREATES} + ${CREATES})`, await rate(path.join(dataDir, 'creates'))]);
+
+  const big = path.join(dataDir, 'big');
+  const bigFlags = { port: '0', seed: '42', preset, rateLimit: '0', dataDir: big };
+  const loaded = await time(`--data-dir: generate ${preset} and write it to disk`, () => startServer(readConfig({}, bigFlags)));
+  await loaded.shutdown();
+  rows.push([`--data-dir: database size`, mib(statSync(path.join(big, DATABASE_FILE)).size)]);
+  const resumed = await time(`--data-dir: start with ${invoiceCount} invoices on disk`, () => startServer(readConfig({}, bigFlags)));
+  if (!resumed.resumed || resumed.store.countInvoices('acme') === 0) throw new Error('the data directory was not resumed');
+  await resumed.shutdown();
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
 
 const width = Math.max(...rows.map(([l]) => l.length));
 console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n'));

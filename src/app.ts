@@ -10,7 +10,7 @@ import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
 import { publicHandlers } from './http/handlers/public.ts';
-import { IdempotencyKeys } from './http/idempotency.ts';
+import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
@@ -42,6 +42,8 @@ export type AppDeps = {
   /** Extra handlers by operationId (later capabilities plug in here). */
   handlers?: HandlerRegistry;
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
+  /** A data directory: keeps the idempotency keys, and commit() makes a request's changes durable before it is answered. */
+  durable?: { idempotency: IdempotencySink; commit: () => void };
 };
 
 const generated = (name: string) => fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
@@ -60,7 +62,7 @@ export function createApp(deps: AppDeps) {
   const entries = listOperations();
   const routes = new RouteTable(entries);
   const validators = new RequestValidators(entries);
-  const idempotency = new IdempotencyKeys(deps.clock);
+  const idempotency = new IdempotencyKeys(deps.clock, deps.durable?.idempotency);
 
   const baseUrlOf = (req: Request) => settings.publicUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
   const contextFor = (tenant: string, req: Request): ServiceContext => {
@@ -123,6 +125,7 @@ export function createApp(deps: AppDeps) {
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
       beforeHandler: deps.beforeHandler,
+      commit: deps.durable && (() => deps.durable!.commit()),
     }),
   );
 

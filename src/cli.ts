@@ -22,11 +22,18 @@ program
   .option('--rate-limit <n>', 'requests per minute per credential, 0 = off (env INVOICEKIT_RATE_LIMIT, default 120)')
   .option('--cors <origins>', "allowed origins: '*', a comma list, or 'off' (env INVOICEKIT_CORS_ORIGINS, default *)")
   .option('--public-url <url>', 'base URL used in links the server hands out (env INVOICEKIT_PUBLIC_URL)')
+  .option('--data-dir <dir>', 'keep the whole state in an SQLite database in this directory, across restarts and crashes (env INVOICEKIT_DATA_DIR; default: in memory only)')
+  .option('--reset', 'with --data-dir: load the data set again instead of resuming what the directory holds')
   .option('--admin-token <token>', 'token of the mock-control API (env INVOICEKIT_ADMIN_TOKEN, default generated and printed)')
   .action(async (options: Record<string, string | undefined>) => {
     try {
       const config = readConfig(process.env, options);
-      const running = await startServer(config);
+      const running = await startServer(config, {
+        onWriteFailure: (error) => {
+          console.error(`invoicekit: writing to the data directory failed (${error.message}); stopping, since memory is now ahead of the disk`);
+          process.exit(1);
+        },
+      });
       const tenant = running.store.tenants()[0];
       const key = tenant ? running.credentials.apiKeysOf(tenant.id)[0] : undefined;
       const lines = [
@@ -35,11 +42,12 @@ program
         `  API key       : ${key ?? '(none: set INVOICEKIT_API_KEYS=tenant:key)'}${tenant ? `  (tenant '${tenant.id}')` : ''}`,
         `  Reference docs: ${running.baseUrl}/docs   contract: ${running.baseUrl}/openapi.json`,
         `  Mock controls : ${running.baseUrl}/control/…   admin token: ${running.adminToken}   docs: ${running.baseUrl}/docs/control`,
-        `  Data          : ${running.state.describeSource()}; clock ${running.clock.frozen ? 'frozen at' : 'running from'} ${running.clock.now().toISOString()}`,
+        `  Data          : ${running.dataDir ? `${running.dataDir}, ${running.resumed ? 'resumed (fixtures not read again; --reset reloads them)' : 'loaded'} from ` : ''}${running.state.describeSource()}; clock ${running.clock.frozen ? 'frozen at' : 'running from'} ${running.clock.now().toISOString()}`,
       ];
       if (key) lines.push(`  Try           : curl -H 'Authorization: Bearer ${key}' '${running.baseUrl}/api/v1/invoices?limit=2'`);
       console.log(lines.join('\n'));
-      const stop = () => running.server.close(() => process.exit(0));
+      // Graceful: stop accepting, finish what is in flight (at most 5 s), close the database, exit 0.
+      const stop = () => void running.shutdown(5000).then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     } catch (error) {

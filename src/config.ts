@@ -19,6 +19,10 @@ export type ServerConfig = {
   disturbance: Partial<DisturbanceSettings> | undefined;
   adminToken: string | undefined;
   secret: string | undefined;
+  /** Keep the whole state in an SQLite database in this directory; undefined: in memory only. */
+  dataDir: string | undefined;
+  /** With dataDir: load the data set again instead of resuming what the directory holds. */
+  reset: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -66,6 +70,8 @@ export function readConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<string,
     disturbance: disturbance(pick('latency', 'INVOICEKIT_LATENCY'), pick('faults', 'INVOICEKIT_FAULTS')),
     adminToken: pick('adminToken', 'INVOICEKIT_ADMIN_TOKEN'),
     secret: env.INVOICEKIT_SECRET,
+    dataDir: pick('dataDir', 'INVOICEKIT_DATA_DIR') || undefined,
+    reset: flags.reset !== undefined && String(flags.reset) !== 'false',
   };
 }
 

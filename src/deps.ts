@@ -6,24 +6,42 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => new Date() };
 
+/** What a data directory keeps of a ControllableClock. */
+export type ClockSettings = { frozen_at: number | null; offset_ms: number };
+
 /** A clock tests and the control API can freeze and move. */
 export class ControllableClock implements Clock {
   private frozenAt: number | undefined;
   private offsetMs = 0;
-  constructor(private readonly base: Clock = systemClock) {}
+  /** `changed` hears of every freeze, move and reset (a data directory persists them). */
+  constructor(
+    private readonly base: Clock = systemClock,
+    private readonly changed?: (settings: ClockSettings) => void,
+  ) {}
+  settings(): ClockSettings {
+    return { frozen_at: this.frozenAt ?? null, offset_ms: this.offsetMs };
+  }
+  restore(settings: ClockSettings): void {
+    this.frozenAt = settings.frozen_at ?? undefined;
+    this.offsetMs = settings.offset_ms;
+    this.changed?.(this.settings());
+  }
   now(): Date {
     return new Date(this.frozenAt ?? this.base.now().getTime() + this.offsetMs);
   }
   freeze(at: Date): void {
     this.frozenAt = at.getTime();
+    this.changed?.(this.settings());
   }
   advance(ms: number): void {
     if (this.frozenAt !== undefined) this.frozenAt += ms;
     else this.offsetMs += ms;
+    this.changed?.(this.settings());
   }
   reset(): void {
     this.frozenAt = undefined;
     this.offsetMs = 0;
+    this.changed?.(this.settings());
   }
   get frozen(): boolean {
     return this.frozenAt !== undefined;

@@ -9,10 +9,11 @@ import { controlRouter } from './control/router.ts';
 import { Disturbance } from './control/disturbance.ts';
 import { Journal } from './control/journal.ts';
 import { MockState, type DatasetSource } from './control/state.ts';
-import { ControllableClock, randomIds, secureRandomText } from './deps.ts';
+import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
 import { Outbox } from './services/outbox.ts';
+import { DurableState } from './store/durable.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/types.ts';
 
@@ -28,17 +29,37 @@ function sourceOf(config: ServerConfig): DatasetSource {
   return { kind: 'file', path: file };
 }
 
+export type BuildOptions = {
+  /** A commit to the data directory failed: memory is ahead of the disk (the CLI stops the process). */
+  onWriteFailure?: (error: Error) => void;
+};
+
 /** Builds the reference server from configuration: state, fixtures, credentials, API and mock controls. */
-export function buildServer(config: ServerConfig) {
-  const clock = new ControllableClock();
+export function buildServer(config: ServerConfig, options: BuildOptions = {}) {
+  const durable = config.dataDir === undefined ? undefined : DurableState.open(config.dataDir, options);
+  try {
+    return assemble(config, durable);
+  } catch (error) {
+    durable?.close();
+    throw error;
+  }
+}
+
+function assemble(config: ServerConfig, durable: DurableState | undefined) {
+  // An existing data directory is resumed (fixtures are not read again) unless --reset.
+  const saved = config.reset ? undefined : durable?.savedState();
+  const clock = new ControllableClock(systemClock, durable && ((s) => durable.saveClock(s)));
+  const savedClock = saved && durable?.savedClock();
+  if (savedClock) clock.restore(savedClock);
+  if (config.clock === 'real' && saved) clock.reset();
   if (config.clock && config.clock !== 'real') clock.freeze(new Date(config.clock));
-  const store = new MemoryStore();
+  const store = durable?.store ?? new MemoryStore();
   const credentials = new Credentials(clock);
-  const outbox = new Outbox();
+  const outbox = new Outbox(undefined, durable?.outbox);
   const journal = new Journal(clock);
   const settings = { ...config.settings };
   const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
-  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret, beforeHandler: disturbance.beforeHandler });
+  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret ?? durable?.secret(() => secureRandomText(32)), beforeHandler: disturbance.beforeHandler, durable });
 
   // Keys and clients from the environment survive every reset; a tenant named only there starts empty.
   const extraCredentials = (registry: Credentials, target: Store) => {
@@ -61,10 +82,16 @@ export function buildServer(config: ServerConfig) {
       target.putTenant({ ...settings, ...(customers ? { max_customers: customers } : {}), ...(invoices ? { max_invoices: invoices } : {}) });
     }
   };
-  const state = new MockState({ store, credentials, outbox, clock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials }, sourceOf(config));
-  state.load();
-  // By default time runs on from the data set's "now", so its statuses and dates agree with the clock.
-  if (config.clock === undefined && state.referenceTime) clock.advance(Date.parse(state.referenceTime) - Date.now());
+  const state = new MockState({ store, credentials, outbox, clock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials, durable }, saved ? (saved.source as DatasetSource) : sourceOf(config));
+  if (saved && durable) {
+    outbox.load(durable.outboxMessages());
+    built.idempotency.load(durable.idempotencyRecords(clock.now().getTime()));
+    state.resume(saved);
+  } else {
+    state.load();
+    // By default time runs on from the data set's "now", so its statuses and dates agree with the clock.
+    if (config.clock === undefined && state.referenceTime) clock.advance(Date.parse(state.referenceTime) - Date.now());
+  }
   if (config.disturbance) disturbance.update(config.disturbance);
 
   const adminToken = config.adminToken ?? `adm_${secureRandomText(24)}`;
@@ -75,25 +102,44 @@ export function buildServer(config: ServerConfig) {
     res.setHeader('X-Request-Id', `req_${secureRandomText(24)}`);
     next();
   });
-  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance }));
+  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, commit: durable && (() => durable.commit()) }));
   app.get('/docs/control', (_req, res) => {
     const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
     if (existsSync(file)) res.type('html').sendFile(file);
     else res.status(404).type('text/plain').send('Control docs are not built yet: run `npm run docs`.');
   });
   app.use(built.app);
-  return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken };
+  /** Closes the data directory (after which no change is kept); a no-op in memory. */
+  const close = () => durable?.close();
+  return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken, dataDir: config.dataDir, durable, resumed: saved !== undefined, close };
 }
 
-export async function startServer(config: ServerConfig) {
-  const built = buildServer(config);
+export async function startServer(config: ServerConfig, options: BuildOptions = {}) {
+  const built = buildServer(config, options);
   const server = built.app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (error) {
+    built.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { ...built, server, baseUrl: `http://${host}:${port}` };
+  /** Stops accepting, lets requests in flight finish (cut after graceMs), then closes the data directory. */
+  const shutdown = async (graceMs = 5000) => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections close as soon as their request is answered.
+    const idle = setInterval(() => server.closeIdleConnections(), 25);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.closeIdleConnections();
+    await closed;
+    clearInterval(idle);
+    clearTimeout(cut);
+    built.close();
+  };
+  return { ...built, server, baseUrl: `http://${host}:${port}`, shutdown };
 }
 

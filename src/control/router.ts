@@ -14,7 +14,16 @@ import { parseDuration } from './duration.ts';
 import type { Journal } from './journal.ts';
 import type { MockState } from './state.ts';
 
-export type ControlDeps = { adminToken: string; state: MockState; clock: ControllableClock; outbox: Outbox; journal: Journal; disturbance: Disturbance };
+export type ControlDeps = {
+  adminToken: string;
+  state: MockState;
+  clock: ControllableClock;
+  outbox: Outbox;
+  journal: Journal;
+  disturbance: Disturbance;
+  /** With a data directory: makes what a control request changed durable before it is answered. */
+  commit?: () => void;
+};
 
 type ControlHandler = (input: ValidatedRequest) => ApiResponse;
 
@@ -112,7 +121,9 @@ export function controlRouter(deps: ControlDeps) {
         }
       }
       const input = validators.validate(match.entry, { path: match.params, query: { ...(req.query as Record<string, unknown>) }, headers: req.headers, hasBody, body, contentType: req.get('content-type') });
-      writeResponse(res, handlers[match.entry.operationId]!(input));
+      const response = handlers[match.entry.operationId]!(input);
+      deps.commit?.();
+      writeResponse(res, response);
     } catch (error) {
       writeResponse(res, problemResponse(toApiError(error), requestId, req.originalUrl.split('?')[0]!));
     }

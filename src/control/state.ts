@@ -5,14 +5,13 @@ import type { ControllableClock } from '../deps.ts';
 import { loadDataset, readDataset, type Dataset } from '../dataset.ts';
 import type { Credentials } from '../http/auth.ts';
 import type { IdempotencyKeys } from '../http/idempotency.ts';
-import type { Outbox, OutboxMessage } from '../services/outbox.ts';
-import type { Store, StoreSnapshot } from '../store/types.ts';
+import type { Outbox } from '../services/outbox.ts';
+import { MemorySnapshots, type SavedState, type StatePersistence } from '../store/durable.ts';
+import type { Store } from '../store/types.ts';
 import { ApiError } from '../errors.ts';
 import type { Journal } from './journal.ts';
 
 export type DatasetSource = { kind: 'file'; path: string } | { kind: 'generated'; preset: PresetName; seed: number } | { kind: 'empty' };
-
-type Snapshot = { name: string; taken_at: string; store: StoreSnapshot; outbox: OutboxMessage[] };
 
 /** Credentials that come from configuration and survive every reset (environment keys and clients). */
 export type ExtraCredentials = (credentials: Credentials, store: Store) => void;
@@ -22,7 +21,6 @@ export class MockState {
   private source: DatasetSource;
   /** The "now" the loaded data set was generated for, if it says. */
   referenceTime: string | undefined;
-  private readonly snapshots = new Map<string, Snapshot>();
 
   constructor(
     private readonly deps: {
@@ -34,10 +32,22 @@ export class MockState {
       idempotency: IdempotencyKeys;
       fixturesDir: string;
       extraCredentials: ExtraCredentials;
+      /** The data directory, when there is one: every operation here ends with a commit. */
+      durable?: StatePersistence;
     },
     source: DatasetSource,
   ) {
     this.source = source;
+  }
+
+  private get snapshots() {
+    return this.deps.durable?.snapshots ?? this.memorySnapshots;
+  }
+  private readonly memorySnapshots = new MemorySnapshots();
+
+  /** Makes the operation durable in one transaction (a reset or a restore is all or nothing). */
+  private commit() {
+    this.deps.durable?.commit();
   }
 
   describeSource(): string {
@@ -62,8 +72,27 @@ export class MockState {
     idempotency.clear();
     if (dataset) loadDataset(store, credentials, dataset);
     this.referenceTime = dataset?.reference_time;
+    // The data set's credentials are kept with the source, so that a restart need not read it again.
+    const datasetCredentials = {
+      api_keys: (dataset?.tenants ?? []).flatMap((t) => t.api_keys.map((key) => ({ tenant: t.id, key }))),
+      oauth_clients: (dataset?.tenants ?? []).flatMap((t) => t.oauth_clients.map((c) => ({ ...c, tenant: t.id }))),
+    };
     this.deps.extraCredentials(credentials, store);
     this.source = source;
+    this.deps.durable?.saveState({ source, reference_time: this.referenceTime ?? null, ...datasetCredentials });
+    this.commit();
+    return this.summary();
+  }
+
+  /** Carries on from a data directory: the store, outbox and keys are already read; the credentials come back here. */
+  resume(saved: SavedState) {
+    const { store, credentials } = this.deps;
+    this.source = saved.source as DatasetSource;
+    this.referenceTime = saved.reference_time ?? undefined;
+    for (const { tenant, key } of saved.api_keys) credentials.addApiKey(tenant, key);
+    for (const client of saved.oauth_clients) credentials.addClient(client);
+    this.deps.extraCredentials(credentials, store);
+    this.commit();
     return this.summary();
   }
 
@@ -87,18 +116,19 @@ export class MockState {
   }
 
   saveSnapshot(name: string) {
-    const snapshot: Snapshot = {
+    const snapshot = {
       name,
       taken_at: this.deps.clock.now().toISOString(),
       store: this.deps.store.snapshot(),
       outbox: structuredClone(this.deps.outbox.list()),
     };
-    this.snapshots.set(name, snapshot);
+    this.snapshots.save(snapshot);
+    this.commit();
     return { name, taken_at: snapshot.taken_at };
   }
 
   listSnapshots() {
-    return [...this.snapshots.values()].map(({ name, taken_at }) => ({ name, taken_at }));
+    return this.snapshots.list();
   }
 
   restoreSnapshot(name: string) {
@@ -111,10 +141,12 @@ export class MockState {
       this.deps.outbox.add({ ...message, attachments: message.attachments.map((a) => ({ ...a, content: Buffer.from(a.content) })) });
     }
     this.deps.idempotency.clear();
+    this.commit();
     return this.summary();
   }
 
   deleteSnapshot(name: string) {
     if (!this.snapshots.delete(name)) throw new ApiError('not_found', `No snapshot '${name}'.`);
+    this.commit();
   }
 }

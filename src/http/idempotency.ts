@@ -6,13 +6,31 @@ export type StoredResponse = { status: number; headers: Record<string, string>; 
 
 type Entry = { fingerprint: string; state: 'in_flight' | 'done'; response?: StoredResponse; expiresAt: number };
 
+/** A finished key as a durable sink keeps it. */
+export type IdempotencyRecord = { fingerprint: string; response: StoredResponse; expiresAt: number };
+
+/** Where finished keys are also kept (the `--data-dir` database), in the same commit as the request's changes. */
+export interface IdempotencySink {
+  save(id: string, record: IdempotencyRecord): void;
+  remove(id: string): void;
+  clear(): void;
+}
+
 const TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_ENTRIES = 50_000;
 
 /** Remembers the first response per (credential, Idempotency-Key) for 24 hours. */
 export class IdempotencyKeys {
   private readonly entries = new Map<string, Entry>();
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly sink?: IdempotencySink,
+  ) {}
+
+  /** Puts back finished keys read from the sink at start. */
+  load(records: Iterable<[string, IdempotencyRecord]>) {
+    for (const [id, record] of records) this.entries.set(id, { ...record, state: 'done' });
+  }
 
   static fingerprint(method: string, path: string, body: unknown): string {
     return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
@@ -41,19 +59,28 @@ export class IdempotencyKeys {
     if (!entry) return;
     // A server failure is not an answer worth replaying: free the key for a retry.
     if (!response || response.status >= 500) this.entries.delete(id);
-    else Object.assign(entry, { state: 'done', response });
+    else {
+      Object.assign(entry, { state: 'done', response });
+      this.sink?.save(id, { fingerprint: entry.fingerprint, response, expiresAt: entry.expiresAt });
+    }
   }
 
   clear() {
     this.entries.clear();
+    this.sink?.clear();
   }
 
   private evict(now: number) {
-    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.drop(id);
     // Still full: drop the oldest (Map keeps insertion order).
     for (const id of this.entries.keys()) {
       if (this.entries.size < MAX_ENTRIES) break;
-      this.entries.delete(id);
+      this.drop(id);
     }
+  }
+
+  private drop(id: string) {
+    if (this.entries.get(id)?.state === 'done') this.sink?.remove(id);
+    this.entries.delete(id);
   }
 }

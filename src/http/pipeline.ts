@@ -24,6 +24,8 @@ export type PipelineDeps = {
   preValidate?: Partial<Record<string, (body: unknown) => void>>;
   /** Runs just before the handler (latency and fault injection hook). */
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
+  /** Makes the request's changes (and its idempotency key) durable; runs before the answer goes out. */
+  commit?: () => void;
 };
 
 const readRawBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
@@ -157,6 +159,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
         deps.idempotency.finish(idempotent.credential, idempotent.key, stored);
         idempotent = undefined;
       }
+      deps.commit?.();
       answer(response);
     } catch (error) {
       if (idempotent) deps.idempotency.finish(idempotent.credential, idempotent.key, undefined);

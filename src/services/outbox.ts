@@ -19,6 +19,13 @@ export type OutboxMessage = {
   created_at: string;
 };
 
+/** Where a durable outbox also keeps its messages (the `--data-dir` database); absent in memory. */
+export interface OutboxSink {
+  add(message: OutboxMessage): void;
+  remove(id: string): void;
+  clear(): void;
+}
+
 /**
  * The reference server's outbox: every invoice email, oldest first, for tests and users to read.
  * Bounded, so a long-running server does not keep every PDF it ever attached.
@@ -26,13 +33,22 @@ export type OutboxMessage = {
 export class Outbox {
   private messages: OutboxMessage[] = [];
 
-  constructor(private readonly capacity = 1000) {
+  constructor(
+    private readonly capacity = 1000,
+    private readonly sink?: OutboxSink,
+  ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`Outbox capacity must be a positive integer, got ${capacity}`);
   }
 
   add(message: OutboxMessage): void {
     this.messages.push(message);
-    if (this.messages.length > this.capacity) this.messages.splice(0, this.messages.length - this.capacity);
+    this.sink?.add(message);
+    if (this.messages.length > this.capacity) for (const gone of this.messages.splice(0, this.messages.length - this.capacity)) this.sink?.remove(gone.id);
+  }
+
+  /** Puts back messages read from the sink at start (not written to it again). */
+  load(messages: OutboxMessage[]): void {
+    this.messages = messages.slice(-this.capacity);
   }
 
   /** Every recorded message, oldest first; optionally only one tenant's or one invoice's. */
@@ -47,6 +63,7 @@ export class Outbox {
 
   clear(): void {
     this.messages = [];
+    this.sink?.clear();
   }
 
   get size(): number {

@@ -1,0 +1,205 @@
+// Everything a data directory keeps, beside the store: outbox, idempotency keys, snapshots, the
+// clock and what the state was loaded from. One PendingChanges collects all of it, so that a
+// commit writes one request's changes (or one reset, or one restore) in one transaction.
+import type Database from 'better-sqlite3';
+import type { ClockSettings } from '../deps.ts';
+import type { IdempotencyRecord, IdempotencySink } from '../http/idempotency.ts';
+import type { OutboxMessage, OutboxSink } from '../services/outbox.ts';
+import { openDatabase, PendingChanges, SqliteStore } from './sqlite.ts';
+import type { StoreSnapshot } from './types.ts';
+
+/** A saved snapshot of the whole state (mock controls). */
+export type Snapshot = { name: string; taken_at: string; store: StoreSnapshot; outbox: OutboxMessage[] };
+
+/** Where snapshots are kept: in memory, or in the data directory. */
+export interface SnapshotStore {
+  save(snapshot: Snapshot): void;
+  get(name: string): Snapshot | undefined;
+  list(): Array<{ name: string; taken_at: string }>;
+  delete(name: string): boolean;
+}
+
+export class MemorySnapshots implements SnapshotStore {
+  private readonly snapshots = new Map<string, Snapshot>();
+  save(snapshot: Snapshot) {
+    this.snapshots.set(snapshot.name, snapshot);
+  }
+  get(name: string) {
+    return this.snapshots.get(name);
+  }
+  list() {
+    return [...this.snapshots.values()].map(({ name, taken_at }) => ({ name, taken_at }));
+  }
+  delete(name: string) {
+    return this.snapshots.delete(name);
+  }
+}
+
+/** What the mock state was loaded from, kept so that a restart resumes instead of reloading fixtures. */
+export type SavedState = {
+  source: unknown;
+  reference_time: string | null;
+  api_keys: Array<{ tenant: string; key: string }>;
+  oauth_clients: Array<{ tenant: string; client_id: string; client_secret: string; scopes: string[] }>;
+};
+
+/** The part of the state's persistence that MockState uses. */
+export interface StatePersistence {
+  snapshots: SnapshotStore;
+  saveState(state: SavedState): void;
+  commit(): void;
+}
+
+// Attachments are Buffers in memory and base64 in the database.
+type StoredMessage = Omit<OutboxMessage, 'attachments'> & { attachments: Array<{ filename: string; contentType: string; base64: string }> };
+const encodeMessage = (m: OutboxMessage): StoredMessage => ({ ...m, attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, base64: Buffer.from(a.content).toString('base64') })) });
+const decodeMessage = (m: StoredMessage): OutboxMessage => ({ ...m, attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') })) });
+
+/** The database of a data directory and every view of it the server needs. */
+export class DurableState implements StatePersistence {
+  readonly store: SqliteStore;
+  readonly outbox: OutboxSink;
+  readonly idempotency: IdempotencySink;
+  readonly snapshots: SnapshotStore;
+  private readonly pending = new PendingChanges();
+  private closed = false;
+
+  static open(dir: string, options: { onWriteFailure?: (error: Error) => void } = {}) {
+    return new DurableState(openDatabase(dir), options.onWriteFailure);
+  }
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly onWriteFailure?: (error: Error) => void,
+  ) {
+    const { pending } = this;
+    this.store = new SqliteStore(db, pending);
+
+    const outboxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM outbox').get() as { n: number };
+    let seq = outboxSeq.n;
+    const addMessage = db.prepare('INSERT INTO outbox (seq, id, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data');
+    const removeMessage = db.prepare('DELETE FROM outbox WHERE id = ?');
+    this.outbox = {
+      add: (m) => {
+        const n = ++seq;
+        pending.stage(`outbox:${m.id}`, () => addMessage.run(n, m.id, JSON.stringify(encodeMessage(m))));
+      },
+      remove: (id) => pending.stage(`outbox:${id}`, () => removeMessage.run(id)),
+      clear: () => {
+        pending.drop('outbox:');
+        pending.stage('outbox:', () => db.exec('DELETE FROM outbox'));
+      },
+    };
+
+    const saveKey = db.prepare('INSERT INTO idempotency (id, expires_at, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data');
+    const removeKey = db.prepare('DELETE FROM idempotency WHERE id = ?');
+    this.idempotency = {
+      save: (id, record) => pending.stage(`idem:${id}`, () => saveKey.run(id, record.expiresAt, JSON.stringify(record))),
+      remove: (id) => pending.stage(`idem:${id}`, () => removeKey.run(id)),
+      clear: () => {
+        pending.drop('idem:');
+        pending.stage('idem:', () => db.exec('DELETE FROM idempotency'));
+      },
+    };
+
+    const names = new Map<string, string>();
+    for (const row of db.prepare('SELECT name, taken_at FROM snapshots ORDER BY rowid').all() as Array<{ name: string; taken_at: string }>) names.set(row.name, row.taken_at);
+    const saveSnapshot = db.prepare('INSERT INTO snapshots (name, taken_at, data) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data');
+    const readSnapshot = db.prepare('SELECT data FROM snapshots WHERE name = ?');
+    const deleteSnapshot = db.prepare('DELETE FROM snapshots WHERE name = ?');
+    this.snapshots = {
+      save: (s) => {
+        names.set(s.name, s.taken_at);
+        // Serialised now: the store snapshot is a deep copy, but cheaper to hold as text until the commit.
+        const data = JSON.stringify({ store: s.store, outbox: s.outbox.map(encodeMessage) });
+        pending.stage(`snap:${s.name}`, () => saveSnapshot.run(s.name, s.taken_at, data));
+      },
+      get: (name) => {
+        const taken_at = names.get(name);
+        if (taken_at === undefined) return undefined;
+        this.commit(); // a snapshot saved in this request is read back from the database
+        const row = readSnapshot.get(name) as { data: string } | undefined;
+        if (!row) return undefined;
+        const data = JSON.parse(row.data) as { store: StoreSnapshot; outbox: StoredMessage[] };
+        return { name, taken_at, store: data.store, outbox: data.outbox.map(decodeMessage) };
+      },
+      list: () => [...names].map(([name, taken_at]) => ({ name, taken_at })),
+      delete: (name) => {
+        if (!names.delete(name)) return false;
+        pending.stage(`snap:${name}`, () => deleteSnapshot.run(name));
+        return true;
+      },
+    };
+  }
+
+  private meta<T>(key: string): T | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+  private setMeta(key: string, value: unknown) {
+    const json = JSON.stringify(value);
+    this.pending.stage(`meta:${key}`, () => this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, json));
+  }
+
+  /** What the state was last loaded from; undefined for a new data directory. */
+  savedState(): SavedState | undefined {
+    return this.meta<SavedState>('state');
+  }
+  saveState(state: SavedState) {
+    this.setMeta('state', state);
+  }
+  savedClock(): ClockSettings | undefined {
+    return this.meta<ClockSettings>('clock');
+  }
+  saveClock(settings: ClockSettings) {
+    this.setMeta('clock', settings);
+    this.commit();
+  }
+
+  /** The secret that signs cursors and links, made once per data directory so they stay valid across restarts. */
+  secret(make: () => string): string {
+    const kept = this.meta<string>('secret');
+    if (kept) return kept;
+    const made = make();
+    this.setMeta('secret', made);
+    this.commit();
+    return made;
+  }
+
+  outboxMessages(): OutboxMessage[] {
+    return (this.db.prepare('SELECT data FROM outbox ORDER BY seq').all() as Array<{ data: string }>).map((row) => decodeMessage(JSON.parse(row.data)));
+  }
+  idempotencyRecords(now: number): Array<[string, IdempotencyRecord]> {
+    return (this.db.prepare('SELECT id, data FROM idempotency WHERE expires_at > ? ORDER BY rowid').all(now) as Array<{ id: string; data: string }>).map((row) => [row.id, JSON.parse(row.data)]);
+  }
+
+  /**
+   * Writes every staged change in one transaction (WAL, synchronous=FULL). Called before a
+   * request is answered, so that an acknowledged change is on disk.
+   */
+  commit() {
+    if (this.pending.size === 0 || this.closed) return;
+    const ops = this.pending.take();
+    try {
+      this.db.transaction(() => {
+        for (const op of ops) op();
+      })();
+    } catch (error) {
+      // Memory is now ahead of the disk: nothing may be acknowledged any more.
+      this.onWriteFailure?.(error as Error);
+      throw error;
+    }
+  }
+
+  /** Changes staged and not yet committed (zero whenever no request is half-way through). */
+  get uncommitted(): number {
+    return this.pending.size;
+  }
+
+  close() {
+    if (this.closed) return;
+    this.commit();
+    this.closed = true;
+    this.db.close();
+  }
+}
