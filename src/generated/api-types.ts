@@ -735,7 +735,7 @@ export type components = {
             code: "validation_failed" | "malformed_json" | "invalid_cursor" | "invalid_pagination" | "unsupported_grant_type" | "invalid_scope" | "unauthenticated" | "invalid_token" | "invalid_client" | "insufficient_scope" | "plan_limit_reached" | "not_found" | "route_not_found" | "method_not_allowed" | "invalid_transition" | "invoice_not_editable" | "invoice_in_trash" | "invoice_not_in_trash" | "invoice_has_payments" | "duplicate_number" | "customer_has_invoices" | "not_published" | "idempotency_in_flight" | "nothing_due" | "link_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "overpayment" | "credit_exceeds_balance" | "discount_exceeds_subtotal" | "unknown_customer" | "customer_inactive" | "unknown_currency" | "no_recipient" | "rate_limited" | "internal_error" | "injected_fault";
             /** @description The request's id, also sent as the `X-Request-Id` header. */
             request_id: string;
-            /** @description Every violation found in the request (validation errors only). */
+            /** @description The violations found in the request (validation errors only), at most the first 100; `detail` gives the full count. Size limits (`maxItems` of an array) are checked first, and an array over its limit is reported alone, without validating its items. */
             errors?: components["schemas"]["FieldError"][];
         };
         /** @description One violation of the contract found in a request. */

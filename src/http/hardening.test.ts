@@ -35,3 +35,26 @@ describe('form bodies', () => {
     expect([repeated.status, repeated.body.errors[0].pointer]).toEqual([400, '/body/scope']);
   });
 });
+
+describe('validation errors', () => {
+  const customer = async () => (await s.post('/api/v1/customers', { name: 'Errors Ltd' })).body.id as string;
+
+  it('refuses 64,000 empty line items at once, by their count, without listing them', async () => {
+    const { result, ms } = await timed(async () => s.post('/api/v1/invoices', { customer_id: await customer(), line_items: Array(64_000).fill({}) }));
+    expect([result.status, result.body.code]).toEqual([400, 'validation_failed']);
+    expect(result.body.errors).toEqual([{ pointer: '/body/line_items', message: 'must NOT have more than 500 items', keyword: 'maxItems' }]);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('refuses 200,000 batch ids with a 400, not a 500', async () => {
+    const res = await s.post('/api/v1/invoices/batch', { action: 'void', ids: Array(200_000).fill('') });
+    expect([res.status, res.body.errors]).toEqual([400, [{ pointer: '/body/ids', message: 'must NOT have more than 100 items', keyword: 'maxItems' }]]);
+  });
+
+  it('lists at most 100 errors, and says how many there were', async () => {
+    const res = await s.post('/api/v1/invoices', { customer_id: await customer(), line_items: Array(500).fill({}) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(100);
+    expect(res.body.detail).toBe('1500 problems in the request (the first 100 are listed).');
+  });
+});

@@ -28,9 +28,40 @@ type Compiled = {
   arrayQueryParams: Set<string>;
   bodyRequired: boolean;
   bodies: Map<string, ValidateFunction>;
+  bodySchemas: Map<string, unknown>;
 };
 
 const MAX_DEPTH = 32;
+/** Most field errors one answer lists; the detail still gives the full count. */
+export const MAX_LISTED_ERRORS = 100;
+
+/**
+ * Arrays longer than the contract's `maxItems`, found before the full validation so that a huge
+ * array is refused in time linear in its length instead of being validated item by item.
+ */
+function oversizedArrays(doc: OpenApiDocument, schema: unknown, data: unknown, pointer: string, out: FieldError[], depth = 0): void {
+  const s = resolveRef<any>(doc, schema);
+  if (!s || typeof s !== 'object' || depth > MAX_DEPTH || out.length >= MAX_LISTED_ERRORS) return;
+  if (Array.isArray(data)) {
+    if (typeof s.maxItems === 'number' && data.length > s.maxItems) {
+      out.push({ pointer, message: `must NOT have more than ${s.maxItems} items`, keyword: 'maxItems' });
+    } else if (s.items) {
+      data.forEach((item, i) => oversizedArrays(doc, s.items, item, `${pointer}/${i}`, out, depth + 1));
+    }
+  } else if (data && typeof data === 'object' && s.properties) {
+    for (const [key, sub] of Object.entries<unknown>(s.properties)) {
+      if (Object.hasOwn(data, key)) oversizedArrays(doc, sub, (data as Record<string, unknown>)[key], `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, out, depth + 1);
+    }
+  }
+}
+
+/** Appends ajv's errors without spreading them into push (a huge list would overflow the call stack). */
+function collect(out: FieldError[], errors: Parameters<typeof toFieldErrors>[0], prefix: string, counter: { total: number }) {
+  const list = errors ?? [];
+  counter.total += list.length;
+  const room = MAX_LISTED_ERRORS - out.length;
+  if (room > 0) for (const e of toFieldErrors(list.slice(0, room), prefix)) out.push(e);
+}
 
 function depthExceeds(value: unknown, max: number): boolean {
   // Iterative, so a hostile nesting depth cannot overflow the stack.
@@ -50,8 +81,10 @@ export class RequestValidators {
   private readonly compiled = new Map<string, Compiled>();
   private readonly paramsAjv: Ajv2020;
   private readonly bodyAjv: Ajv2020;
+  private readonly doc: OpenApiDocument;
 
   constructor(entries: OperationEntry[], doc: OpenApiDocument = loadContract()) {
+    this.doc = doc;
     // Path, query and header values arrive as text: let ajv coerce them to the declared types.
     this.paramsAjv = createContractAjv(doc, { coerceTypes: true, useDefaults: true });
     this.bodyAjv = createContractAjv(doc);
@@ -75,7 +108,9 @@ export class RequestValidators {
       const header = group('header');
       const body = resolveRef<any>(doc, entry.operation.requestBody);
       const bodies = new Map<string, ValidateFunction>();
+      const bodySchemas = new Map<string, unknown>();
       for (const [type, media] of Object.entries<any>(body?.content ?? {})) {
+        bodySchemas.set(type, media.schema);
         // Form bodies arrive as text too; JSON bodies must have the right types as sent.
         bodies.set(type, compileContractSchema(type === 'application/json' ? this.bodyAjv : this.paramsAjv, media.schema));
       }
@@ -87,6 +122,7 @@ export class RequestValidators {
         arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
         bodyRequired: body?.required === true,
         bodies,
+        bodySchemas,
       });
     }
   }
@@ -95,19 +131,20 @@ export class RequestValidators {
   validate(entry: OperationEntry, parts: RequestParts): ValidatedRequest {
     const c = this.compiled.get(entry.operationId)!;
     const errors: FieldError[] = [];
+    const counter = { total: 0 };
 
     const path = { ...parts.path };
-    if (!c.path(path)) errors.push(...toFieldErrors(c.path.errors, '/path'));
+    if (!c.path(path)) collect(errors, c.path.errors, '/path', counter);
 
     const query: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parts.query)) {
       query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : value;
     }
-    if (!c.query(query)) errors.push(...toFieldErrors(c.query.errors, '/query'));
+    if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
 
     const headers: Record<string, unknown> = {};
     for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = parts.headers[name];
-    if (!c.headers(headers)) errors.push(...toFieldErrors(c.headers.errors, '/header'));
+    if (!c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
 
     let body: unknown = undefined;
     let mediaType: string | undefined;
@@ -118,17 +155,26 @@ export class RequestValidators {
         throw new ApiError('unsupported_media_type', c.bodies.size ? `Send the body as ${[...c.bodies.keys()].join(' or ')}.` : 'This operation takes no request body.');
       }
       body = parts.body;
+      const oversized: FieldError[] = [];
       if (depthExceeds(body, MAX_DEPTH)) {
+        counter.total++;
         errors.push({ pointer: '/body', message: `must not nest deeper than ${MAX_DEPTH} levels`, keyword: 'maxDepth' });
+      } else if ((oversizedArrays(this.doc, c.bodySchemas.get(mediaType!), body, '/body', oversized), oversized.length)) {
+        // Size limits first: the rest of an oversized body is not worth validating.
+        counter.total += oversized.length;
+        for (const e of oversized) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
       } else if (!validate(body)) {
-        errors.push(...toFieldErrors(validate.errors, '/body'));
+        collect(errors, validate.errors, '/body', counter);
       }
     } else if (c.bodyRequired) {
+      counter.total++;
       errors.push({ pointer: '/body', message: 'a request body is required', keyword: 'required' });
     }
 
-    if (errors.length) {
-      throw new ApiError('validation_failed', `${errors.length} problem${errors.length === 1 ? '' : 's'} in the request.`, { errors });
+    if (counter.total) {
+      const { total } = counter;
+      const listed = total > errors.length ? ` (the first ${errors.length} are listed)` : '';
+      throw new ApiError('validation_failed', `${total} problem${total === 1 ? '' : 's'} in the request${listed}.`, { errors });
     }
     return { path, query, headers, body, mediaType };
   }
