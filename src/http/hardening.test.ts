@@ -58,3 +58,28 @@ describe('validation errors', () => {
     expect(res.body.detail).toBe('1500 problems in the request (the first 100 are listed).');
   });
 });
+
+describe('prototype keys', () => {
+  const sentInvoice = async () => {
+    const customer = (await s.post('/api/v1/customers', { name: 'Proto Ltd' })).body.id;
+    const invoice = (await s.post('/api/v1/invoices', { customer_id: customer, line_items: [{ description: 'x', quantity: 1, unit_price: 100 }] })).body.id;
+    expect((await s.post(`/api/v1/invoices/${invoice}/mark-sent`)).status).toBe(200);
+    return invoice as string;
+  };
+
+  it('refuses ?__proto__=1 like any unknown query parameter, and the action does not run', async () => {
+    const id = await sentInvoice();
+    for (const key of ['__proto__', 'constructor', 'hasOwnProperty', '__proto__[x]']) {
+      const res = await s.post(`/api/v1/invoices/${id}/void?${encodeURIComponent(key)}=1`);
+      expect([res.status, res.body.errors?.[0]?.pointer]).toEqual([400, `/query/${key}`]);
+    }
+    expect((await s.get(`/api/v1/invoices/${id}`)).body.status).toBe('sent');
+  });
+
+  it('refuses __proto__ keys in JSON and form bodies', async () => {
+    const json = await s.call('POST', '/api/v1/customers', { rawBody: '{"name":"P","__proto__":{"is_active":false}}', headers: { 'content-type': 'application/json' } });
+    expect([json.status, json.body.errors[0].pointer]).toEqual([400, '/body/__proto__']);
+    const formBody = await s.call('POST', '/oauth/token', { key: null, rawBody: 'grant_type=client_credentials&__proto__=x', headers: form });
+    expect([formBody.status, formBody.body.errors[0].pointer]).toEqual([400, '/body/__proto__']);
+  });
+});

@@ -133,16 +133,17 @@ export class RequestValidators {
     const errors: FieldError[] = [];
     const counter = { total: 0 };
 
-    const path = { ...parts.path };
+    // Null-prototype objects: a key such as `__proto__` is an own key like any other, so it is checked.
+    const path: Record<string, unknown> = Object.assign(Object.create(null), parts.path);
     if (!c.path(path)) collect(errors, c.path.errors, '/path', counter);
 
-    const query: Record<string, unknown> = {};
+    const query: Record<string, unknown> = Object.create(null);
     for (const [key, value] of Object.entries(parts.query)) {
       query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : value;
     }
     if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
 
-    const headers: Record<string, unknown> = {};
+    const headers: Record<string, unknown> = Object.create(null);
     for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = parts.headers[name];
     if (!c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
 
