@@ -83,3 +83,24 @@ describe('prototype keys', () => {
     expect([formBody.status, formBody.body.errors[0].pointer]).toEqual([400, '/body/__proto__']);
   });
 });
+
+describe('integer parameters', () => {
+  it('accept only decimal integer text within the bounds', async () => {
+    const cases: Array<[string, string]> = [
+      ['limit', 'Infinity'], ['limit', '-Infinity'], ['page', '-Infinity'], ['page', 'Infinity'], ['limit', '1e400'], ['limit', '1e1'],
+      ['offset', '9'.repeat(400)], ['limit', '0x10'], ['limit', '0b11'], ['limit', ' 5'], ['limit', '5.0'], ['limit', ''], ['limit', 'NaN'],
+      ['offset', '-1'], ['limit', '101'], ['page', '0'], ['offset', '10000001'],
+    ];
+    for (const [name, value] of cases) {
+      const res = await s.call('GET', `/api/v1/invoices?${name}=${encodeURIComponent(value)}`);
+      expect([name, value, res.status, res.body.errors?.[0]?.pointer]).toEqual([name, value, 400, `/query/${name}`]);
+    }
+    const ok = await s.call('GET', '/api/v1/invoices?limit=7&offset=0');
+    expect([ok.status, ok.body.pagination.limit]).toEqual([200, 7]);
+  });
+
+  it('booleans are exactly true or false', async () => {
+    expect((await s.get('/api/v1/customers?include_inactive=true')).status).toBe(200);
+    for (const value of ['1', 'TRUE', 'yes', '']) expect((await s.get(`/api/v1/customers?include_inactive=${value}`)).status).toBe(400);
+  });
+});

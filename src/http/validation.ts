@@ -25,6 +25,8 @@ type Compiled = {
   query: ValidateFunction;
   headers: ValidateFunction;
   headerNames: string[];
+  /** Declared type of each parameter, by `in:name`. */
+  kinds: Map<string, string | undefined>;
   arrayQueryParams: Set<string>;
   bodyRequired: boolean;
   bodies: Map<string, ValidateFunction>;
@@ -53,6 +55,23 @@ function oversizedArrays(doc: OpenApiDocument, schema: unknown, data: unknown, p
       if (Object.hasOwn(data, key)) oversizedArrays(doc, sub, (data as Record<string, unknown>)[key], `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, out, depth + 1);
     }
   }
+}
+
+function typeOf(doc: OpenApiDocument, schema: unknown): string | undefined {
+  const type = resolveRef<any>(doc, schema)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+const INTEGER_TEXT = /^-?[0-9]{1,16}$/;
+const NUMBER_TEXT = /^-?[0-9]{1,16}(\.[0-9]{1,16})?$/;
+
+/** A parameter's text as its declared type when it is exactly that (decimal digits only); otherwise unchanged, for ajv to refuse. */
+function fromText(value: unknown, kind: string | undefined): unknown {
+  if (typeof value !== 'string') return value;
+  if (kind === 'integer' && INTEGER_TEXT.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  if (kind === 'number' && NUMBER_TEXT.test(value)) return Number(value);
+  if (kind === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }
 
 /** Appends ajv's errors without spreading them into push (a huge list would overflow the call stack). */
@@ -85,14 +104,17 @@ export class RequestValidators {
 
   constructor(entries: OperationEntry[], doc: OpenApiDocument = loadContract()) {
     this.doc = doc;
-    // Path, query and header values arrive as text: let ajv coerce them to the declared types.
-    this.paramsAjv = createContractAjv(doc, { coerceTypes: true, useDefaults: true });
+    // Path, query and header values arrive as text; `fromText` turns them into the declared
+    // types strictly (ajv's own coercion would take `Infinity`, `1e400` or `0x10` as integers).
+    this.paramsAjv = createContractAjv(doc, { coerceTypes: false, useDefaults: true });
     this.bodyAjv = createContractAjv(doc);
     for (const entry of entries) {
+      const kinds = new Map<string, string | undefined>();
       const group = (where: 'path' | 'query' | 'header') => {
         const params = entry.parameters.filter((p) => p.in === where);
         const properties: Record<string, unknown> = {};
         for (const p of params) properties[where === 'header' ? p.name.toLowerCase() : p.name] = p.schema ?? { type: 'string' };
+        for (const p of params) kinds.set(`${where}:${where === 'header' ? p.name.toLowerCase() : p.name}`, typeOf(doc, p.schema));
         return {
           params,
           validate: compileContractSchema(this.paramsAjv, {
@@ -119,6 +141,7 @@ export class RequestValidators {
         query: query.validate,
         headers: header.validate,
         headerNames: header.params.map((p) => p.name.toLowerCase()),
+        kinds,
         arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
         bodyRequired: body?.required === true,
         bodies,
@@ -134,17 +157,18 @@ export class RequestValidators {
     const counter = { total: 0 };
 
     // Null-prototype objects: a key such as `__proto__` is an own key like any other, so it is checked.
-    const path: Record<string, unknown> = Object.assign(Object.create(null), parts.path);
+    const path: Record<string, unknown> = Object.create(null);
+    for (const [key, value] of Object.entries(parts.path)) path[key] = fromText(value, c.kinds.get(`path:${key}`));
     if (!c.path(path)) collect(errors, c.path.errors, '/path', counter);
 
     const query: Record<string, unknown> = Object.create(null);
     for (const [key, value] of Object.entries(parts.query)) {
-      query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : value;
+      query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : fromText(value, c.kinds.get(`query:${key}`));
     }
     if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
 
     const headers: Record<string, unknown> = Object.create(null);
-    for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = parts.headers[name];
+    for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = fromText(parts.headers[name], c.kinds.get(`header:${name}`));
     if (!c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
 
     let body: unknown = undefined;
