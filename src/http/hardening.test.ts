@@ -104,3 +104,16 @@ describe('integer parameters', () => {
     for (const value of ['1', 'TRUE', 'yes', '']) expect((await s.get(`/api/v1/customers?include_inactive=${value}`)).status).toBe(400);
   });
 });
+
+describe('OAuth Basic credentials', () => {
+  it('bad percent-encoding is 401 invalid_client, not 500', async () => {
+    for (const pair of ['%E0%A4%A:x', 'client:%', '%ZZ:secret', 'acme-client:%E0%A4%A']) {
+      const res = await s.call('POST', '/oauth/token', {
+        key: null,
+        rawBody: 'grant_type=client_credentials',
+        headers: { ...form, authorization: `Basic ${Buffer.from(pair).toString('base64')}` },
+      });
+      expect([pair, res.status, res.body.code]).toEqual([pair, 401, 'invalid_client']);
+    }
+  });
+});
