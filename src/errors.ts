@@ -37,6 +37,7 @@ export const PROBLEMS = {
   customer_inactive: [422, 'Customer is inactive'],
   unknown_currency: [422, 'Unknown currency'],
   no_recipient: [422, 'No recipient'],
+  date_out_of_range: [422, 'Date out of range'],
   rate_limited: [429, 'Too many requests'],
   internal_error: [500, 'Internal error'],
   injected_fault: [503, 'Injected fault'],
@@ -74,6 +75,7 @@ const DOMAIN_TO_PROBLEM: Record<DomainErrorCode, ProblemCode> = {
   invalid_quantity: 'validation_failed',
   invalid_rate: 'validation_failed',
   unknown_currency: 'unknown_currency',
+  date_out_of_range: 'date_out_of_range',
 };
 
 /** Any thrown value as an ApiError: domain refusals keep their code, the rest is internal. */

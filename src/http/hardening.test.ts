@@ -117,3 +117,16 @@ describe('OAuth Basic credentials', () => {
     }
   });
 });
+
+describe('date arithmetic', () => {
+  it('duplicating an invoice due 9999-12-31 reports that the copy would be due past the last date', async () => {
+    const customer = (await s.post('/api/v1/customers', { name: 'Forever Ltd' })).body.id;
+    const id = (await s.post('/api/v1/invoices', { customer_id: customer, issue_date: '2026-01-01', due_date: '9999-12-31', line_items: [{ description: 'x', quantity: 1, unit_price: 1 }] })).body.id;
+    const count = s.store.countInvoices('acme');
+    const res = await s.post(`/api/v1/invoices/${id}/duplicate`);
+    expect([res.status, res.body.code]).toEqual([422, 'date_out_of_range']);
+    expect(res.body.detail).toMatch(/due date of the copy .* past 9999-12-31/);
+    expect(res.body.errors).toBeUndefined();
+    expect(s.store.countInvoices('acme')).toBe(count);
+  });
+});
