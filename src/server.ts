@@ -12,6 +12,7 @@ import { MockState, type DatasetSource } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
+import { hardenHttpServer } from './http/node-server.ts';
 import { Outbox } from './services/outbox.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/types.ts';
@@ -87,7 +88,7 @@ export function buildServer(config: ServerConfig) {
 
 export async function startServer(config: ServerConfig) {
   const built = buildServer(config);
-  const server = built.app.listen(config.port, config.host);
+  const server = hardenHttpServer(built.app.listen(config.port, config.host));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

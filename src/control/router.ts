@@ -18,7 +18,8 @@ export type ControlDeps = { adminToken: string; state: MockState; clock: Control
 
 type ControlHandler = (input: ValidatedRequest) => ApiResponse;
 
-const readControlBody = express.raw({ type: () => true, limit: 64 * 1024 });
+const CONTROL_BODY_LIMIT_BYTES = 64 * 1024;
+const readControlBody = express.raw({ type: () => true, limit: CONTROL_BODY_LIMIT_BYTES });
 
 const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
 
@@ -109,7 +110,7 @@ export function controlRouter(deps: ControlDeps) {
       let body: unknown;
       let hasBody = false;
       if (match.entry.operation.requestBody) {
-        await new Promise<void>((resolve, reject) => readControlBody(req, res, (e?: unknown) => (e ? reject(bodyError(e)) : resolve())));
+        await new Promise<void>((resolve, reject) => readControlBody(req, res, (e?: unknown) => (e ? reject(bodyError(e, CONTROL_BODY_LIMIT_BYTES)) : resolve())));
         if (Buffer.isBuffer(req.body) && req.body.length > 0) {
           hasBody = true;
           try {

@@ -130,3 +130,20 @@ describe('date arithmetic', () => {
     expect(s.store.countInvoices('acme')).toBe(count);
   });
 });
+
+describe('NUL characters', () => {
+  it('are refused in JSON strings and keys, form fields, query and path parameters, and nothing is stored', async () => {
+    const customers = [...s.store.customers('acme')].length;
+    const body = await s.post('/api/v1/customers', { name: 'Nul\u0000Corp', address: { line1: 'a\u0000' } });
+    expect([body.status, body.body.errors.filter((e: any) => e.keyword === 'noNul').map((e: any) => e.pointer).sort()]).toEqual([400, ['/body/address/line1', '/body/name']]);
+    const key = await s.call('POST', '/api/v1/customers', { rawBody: '{"name":"x","a\\u0000b":1}', headers: { 'content-type': 'application/json' } });
+    expect(key.body.errors.map((e: any) => e.pointer)).toContain('/body/a\u0000b');
+    expect([...s.store.customers('acme')].length).toBe(customers);
+    const query = await s.get('/api/v1/invoices?search=a%00b');
+    expect([query.status, query.body.errors[0]]).toEqual([400, { pointer: '/query/search', message: 'must not contain the NUL character (U+0000)', keyword: 'noNul' }]);
+    const path = await s.call('GET', '/public/invoices/abc%00def', { key: null });
+    expect([path.status, path.body.errors[0].pointer]).toEqual([400, '/path/share_token']);
+    const formBody = await s.call('POST', '/oauth/token', { key: null, rawBody: 'grant_type=client_credentials&client_id=acme-client%00&client_secret=acme-secret', headers: form });
+    expect([formBody.status, formBody.body.errors[0].pointer]).toEqual([400, '/body/client_id']);
+  });
+});

@@ -34,8 +34,8 @@ function run(middleware: RequestHandler, req: Request, res: Response): Promise<v
   });
 }
 
-export function bodyError(err: any): ApiError {
-  if (err?.type === 'entity.too.large') return new ApiError('payload_too_large', `The body may not exceed ${BODY_LIMIT_BYTES} bytes.`);
+export function bodyError(err: any, limit = BODY_LIMIT_BYTES): ApiError {
+  if (err?.type === 'entity.too.large') return new ApiError('payload_too_large', `The body may not exceed ${limit} bytes.`);
   if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') return new ApiError('unsupported_media_type', 'Unsupported content encoding or charset.');
   return new ApiError('malformed_json', 'The request body could not be read.');
 }

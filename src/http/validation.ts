@@ -37,6 +37,26 @@ const MAX_DEPTH = 32;
 /** Most field errors one answer lists; the detail still gives the full count. */
 export const MAX_LISTED_ERRORS = 100;
 
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const NUL_ERROR = 'must not contain the NUL character (U+0000)';
+
+/** Where NUL characters hide in a value (strings and object keys), as JSON pointers; iterative, linear. */
+function nulPointers(value: unknown, prefix: string, out: FieldError[]): void {
+  const stack: Array<[unknown, string]> = [[value, prefix]];
+  while (stack.length && out.length < MAX_LISTED_ERRORS) {
+    const [node, pointer] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (node.includes('\0')) out.push({ pointer, message: NUL_ERROR, keyword: 'noNul' });
+    } else if (node && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        const at = `${pointer}/${escapePointer(key)}`;
+        if (key.includes('\0')) out.push({ pointer: at, message: NUL_ERROR, keyword: 'noNul' });
+        stack.push([child, at]);
+      }
+    }
+  }
+}
+
 /**
  * Arrays longer than the contract's `maxItems`, found before the full validation so that a huge
  * array is refused in time linear in its length instead of being validated item by item.
@@ -52,7 +72,7 @@ function oversizedArrays(doc: OpenApiDocument, schema: unknown, data: unknown, p
     }
   } else if (data && typeof data === 'object' && s.properties) {
     for (const [key, sub] of Object.entries<unknown>(s.properties)) {
-      if (Object.hasOwn(data, key)) oversizedArrays(doc, sub, (data as Record<string, unknown>)[key], `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, out, depth + 1);
+      if (Object.hasOwn(data, key)) oversizedArrays(doc, sub, (data as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`, out, depth + 1);
     }
   }
 }
@@ -171,6 +191,12 @@ export class RequestValidators {
     for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = fromText(parts.headers[name], c.kinds.get(`header:${name}`));
     if (!c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
 
+    // NUL is refused everywhere (the contract's Limits): it must never reach a PDF, CSV or email.
+    const nul: FieldError[] = [];
+    nulPointers(path, '/path', nul);
+    nulPointers(query, '/query', nul);
+    nulPointers(headers, '/header', nul);
+
     let body: unknown = undefined;
     let mediaType: string | undefined;
     if (parts.hasBody) {
@@ -188,13 +214,17 @@ export class RequestValidators {
         // Size limits first: the rest of an oversized body is not worth validating.
         counter.total += oversized.length;
         for (const e of oversized) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
-      } else if (!validate(body)) {
-        collect(errors, validate.errors, '/body', counter);
+      } else {
+        nulPointers(body, '/body', nul);
+        if (!validate(body)) collect(errors, validate.errors, '/body', counter);
       }
     } else if (c.bodyRequired) {
       counter.total++;
       errors.push({ pointer: '/body', message: 'a request body is required', keyword: 'required' });
     }
+
+    counter.total += nul.length;
+    for (const e of nul) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
 
     if (counter.total) {
       const { total } = counter;
