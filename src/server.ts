@@ -13,6 +13,7 @@ import { ControllableClock, randomIds, secureRandomText } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
 import { hardenHttpServer } from './http/node-server.ts';
+import { lastResort, readDocsPage, securityHeaders } from './http/security.ts';
 import { Outbox } from './services/outbox.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/types.ts';
@@ -71,6 +72,7 @@ export function buildServer(config: ServerConfig) {
   const adminToken = config.adminToken ?? `adm_${secureRandomText(24)}`;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.use((req, res, next) => (req.path.startsWith('/control/') ? next() : journal.middleware(req, res, next)));
   app.use('/control', (req, res, next) => {
     res.setHeader('X-Request-Id', `req_${secureRandomText(24)}`);
@@ -79,10 +81,15 @@ export function buildServer(config: ServerConfig) {
   app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance }));
   app.get('/docs/control', (_req, res) => {
     const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
-    if (existsSync(file)) res.type('html').sendFile(file);
+    if (existsSync(file)) {
+      const page = readDocsPage(file);
+      res.setHeader('Content-Security-Policy', page.csp);
+      res.type('html').send(page.html);
+    }
     else res.status(404).type('text/plain').send('Control docs are not built yet: run `npm run docs`.');
   });
   app.use(built.app);
+  app.use(lastResort);
   return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken };
 }
 

@@ -88,3 +88,26 @@ describe('clock controls', () => {
     }
   });
 });
+
+describe('control API strictness', () => {
+  it('validates parameters and bodies as strictly as the public API', async () => {
+    const cases: Array<[string, string, unknown, string]> = [
+      ['GET', '/control/requests?limit=Infinity', undefined, '/query/limit'],
+      ['GET', '/control/requests?status=0x1F4', undefined, '/query/status'],
+      ['GET', '/control/requests?__proto__=1', undefined, '/query/__proto__'],
+      ['GET', '/control/clock?x=1', undefined, '/query/x'],
+      ['PUT', '/control/disturbance', '{"latency":{"operations":{"__proto__":{"fixed_ms":1}}}}', '/body/latency'],
+      ['PUT', '/control/disturbance', { faults: { rate: 0.1, operations: Array(1000).fill('createInvoice') } }, '/body/faults'],
+      ['POST', '/control/snapshots', { name: 'a\u0000b' }, '/body/name'],
+    ];
+    for (const [method, path, body, pointer] of cases) {
+      const res = await call(method, path, body === undefined ? {} : { raw: typeof body === 'string' ? body : JSON.stringify(body) });
+      expect([method, path, res.status, res.body.errors?.some((e: any) => e.pointer.startsWith(pointer))]).toEqual([method, path, 400, true]);
+    }
+    expect((await call('GET', '/control/disturbance')).body.latency).toBeNull();
+  });
+
+  it('answers are never cached', async () => {
+    expect((await call('GET', '/control/clock')).headers['cache-control']).toBe('no-store');
+  });
+});

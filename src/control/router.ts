@@ -98,6 +98,7 @@ export function controlRouter(deps: ControlDeps) {
   const router = express.Router();
   router.use(async (req: Request, res: Response) => {
     const requestId = res.getHeader('X-Request-Id') as string;
+    res.setHeader('Cache-Control', 'no-store');
     try {
       const path = req.baseUrl + req.path;
       const match = routes.match(req.method, path);

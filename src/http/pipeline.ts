@@ -106,6 +106,8 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
       const security = (entry.operation.security ?? []) as Array<Record<string, string[]>>;
       let principal: Principal | undefined;
       if (security.length) {
+        // Answers to credentials are never stored by a cache, refusals included.
+        res.setHeader('Cache-Control', 'no-store');
         principal = deps.credentials.authenticate(req.get('authorization'));
         (req as Request & { principal: Principal }).principal = principal;
         await run(limiter, req, res);
