@@ -14,6 +14,7 @@ import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
+import { lastResort, readDocsPage, securityHeaders } from './http/security.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
 import { Outbox } from './services/outbox.ts';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders());
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
     res.setHeader('X-Request-Id', incoming && /^[\x21-\x7E]{1,128}$/.test(incoming) ? incoming : `req_${secureRandomText(24)}`);
@@ -99,8 +101,11 @@ export function createApp(deps: AppDeps) {
     res.type('application/yaml').send(contractYaml);
   });
   app.get(['/docs', '/docs/'], (_req, res) => {
-    if (existsSync(docsFile)) res.type('html').send(readFileSync(docsFile));
-    else res.status(404).type('text/plain').send('Reference docs are not built yet: run `npm run docs`.');
+    if (existsSync(docsFile)) {
+      const page = readDocsPage(docsFile);
+      res.setHeader('Content-Security-Policy', page.csp);
+      res.type('html').send(page.html);
+    } else res.status(404).type('text/plain').send('Reference docs are not built yet: run `npm run docs`.');
   });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', time: deps.clock.now().toISOString() });
@@ -128,6 +133,8 @@ export function createApp(deps: AppDeps) {
       commit: deps.durable && (() => deps.durable!.commit()),
     }),
   );
+
+  app.use(lastResort);
 
   return { app, credentials, settings, idempotency, routes, cursors, secret, outbox };
 }

@@ -4,6 +4,7 @@ import { DomainError, type DomainErrorCode } from './domain/errors.ts';
 export const PROBLEMS = {
   validation_failed: [400, 'Request validation failed'],
   malformed_json: [400, 'Malformed JSON'],
+  malformed_request: [400, 'Malformed HTTP request'],
   invalid_cursor: [400, 'Invalid cursor'],
   invalid_pagination: [400, 'Invalid pagination'],
   unsupported_grant_type: [400, 'Unsupported grant type'],
@@ -26,6 +27,7 @@ export const PROBLEMS = {
   not_published: [409, 'Invoice is not published'],
   idempotency_in_flight: [409, 'Request in progress'],
   nothing_due: [409, 'Nothing is due'],
+  request_timeout: [408, 'Request timeout'],
   link_expired: [410, 'Link expired'],
   payload_too_large: [413, 'Payload too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
@@ -37,7 +39,9 @@ export const PROBLEMS = {
   customer_inactive: [422, 'Customer is inactive'],
   unknown_currency: [422, 'Unknown currency'],
   no_recipient: [422, 'No recipient'],
+  date_out_of_range: [422, 'Date out of range'],
   rate_limited: [429, 'Too many requests'],
+  headers_too_large: [431, 'Request headers too large'],
   internal_error: [500, 'Internal error'],
   injected_fault: [503, 'Injected fault'],
 } as const satisfies Record<string, readonly [number, string]>;
@@ -74,6 +78,7 @@ const DOMAIN_TO_PROBLEM: Record<DomainErrorCode, ProblemCode> = {
   invalid_quantity: 'validation_failed',
   invalid_rate: 'validation_failed',
   unknown_currency: 'unknown_currency',
+  date_out_of_range: 'date_out_of_range',
 };
 
 /** Any thrown value as an ApiError: domain refusals keep their code, the rest is internal. */

@@ -12,6 +12,8 @@ import { MockState, type DatasetSource } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
+import { hardenHttpServer } from './http/node-server.ts';
+import { lastResort, readDocsPage, securityHeaders } from './http/security.ts';
 import { Outbox } from './services/outbox.ts';
 import { DurableState } from './store/durable.ts';
 import { MemoryStore } from './store/memory.ts';
@@ -97,6 +99,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
   const adminToken = config.adminToken ?? `adm_${secureRandomText(24)}`;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.use((req, res, next) => (req.path.startsWith('/control/') ? next() : journal.middleware(req, res, next)));
   app.use('/control', (req, res, next) => {
     res.setHeader('X-Request-Id', `req_${secureRandomText(24)}`);
@@ -105,10 +108,15 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
   app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, commit: durable && (() => durable.commit()) }));
   app.get('/docs/control', (_req, res) => {
     const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
-    if (existsSync(file)) res.type('html').sendFile(file);
+    if (existsSync(file)) {
+      const page = readDocsPage(file);
+      res.setHeader('Content-Security-Policy', page.csp);
+      res.type('html').send(page.html);
+    }
     else res.status(404).type('text/plain').send('Control docs are not built yet: run `npm run docs`.');
   });
   app.use(built.app);
+  app.use(lastResort);
   /** Closes the data directory (after which no change is kept); a no-op in memory. */
   const close = () => durable?.close();
   return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken, dataDir: config.dataDir, durable, resumed: saved !== undefined, close };
@@ -116,7 +124,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
 
 export async function startServer(config: ServerConfig, options: BuildOptions = {}) {
   const built = buildServer(config, options);
-  const server = built.app.listen(config.port, config.host);
+  const server = hardenHttpServer(built.app.listen(config.port, config.host));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { docsContentSecurityPolicy } from '../src/http/security.ts';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -119,7 +120,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const body = req.url === '/' || req.url === '/index.html' ? html : req.url === '/control.html' ? controlHtml : undefined;
     if (req.method === 'GET' && body !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      // The reference server's own policy for the docs (src/http/security.ts): the page must render under it.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': docsContentSecurityPolicy(body) });
       res.end(body);
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });

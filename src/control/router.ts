@@ -10,7 +10,7 @@ import type { ApiResponse } from '../http/types.ts';
 import { RequestValidators, type ValidatedRequest } from '../http/validation.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { Disturbance } from './disturbance.ts';
-import { parseDuration } from './duration.ts';
+import { CLOCK_MAX_MS, CLOCK_MIN_MS, clockCanShow, parseDuration } from './duration.ts';
 import type { Journal } from './journal.ts';
 import type { MockState } from './state.ts';
 
@@ -27,9 +27,13 @@ export type ControlDeps = {
 
 type ControlHandler = (input: ValidatedRequest) => ApiResponse;
 
-const readControlBody = express.raw({ type: () => true, limit: 64 * 1024 });
+const CONTROL_BODY_LIMIT_BYTES = 64 * 1024;
+const readControlBody = express.raw({ type: () => true, limit: CONTROL_BODY_LIMIT_BYTES });
 
 const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
+
+const outOfRange = (pointer: string, message: string) =>
+  new ApiError('validation_failed', `The clock ${message}: ${new Date(CLOCK_MIN_MS).toISOString()} to ${new Date(CLOCK_MAX_MS).toISOString()}.`, { errors: [{ pointer, message, keyword: 'clockRange' }] });
 
 /** The mock-control API (spec/control/openapi.yaml), validated by the same machinery as the canonical API. */
 export function controlRouter(deps: ControlDeps) {
@@ -63,11 +67,16 @@ export function controlRouter(deps: ControlDeps) {
       return ok(clockState());
     },
     freezeClock: ({ body }) => {
-      clock.freeze(body?.at ? new Date(body.at) : clock.now());
+      const at = body?.at ? Date.parse(body.at) : clock.now().getTime();
+      if (!clockCanShow(at)) throw outOfRange('/body/at', 'is outside the range the clock can show');
+      clock.freeze(new Date(at));
       return ok(clockState());
     },
     advanceClock: ({ body }) => {
-      clock.advance(parseDuration(body.duration));
+      const ms = parseDuration(body.duration);
+      // Refused before anything moves, so a rejected move leaves the clock as it was.
+      if (!clockCanShow(clock.now().getTime() + ms)) throw outOfRange('/body/duration', 'would move the clock out of the range it can show');
+      clock.advance(ms);
       return ok(clockState());
     },
     listOutbox: ({ query }) =>
@@ -98,6 +107,7 @@ export function controlRouter(deps: ControlDeps) {
   const router = express.Router();
   router.use(async (req: Request, res: Response) => {
     const requestId = res.getHeader('X-Request-Id') as string;
+    res.setHeader('Cache-Control', 'no-store');
     try {
       const path = req.baseUrl + req.path;
       const match = routes.match(req.method, path);
@@ -110,7 +120,7 @@ export function controlRouter(deps: ControlDeps) {
       let body: unknown;
       let hasBody = false;
       if (match.entry.operation.requestBody) {
-        await new Promise<void>((resolve, reject) => readControlBody(req, res, (e?: unknown) => (e ? reject(bodyError(e)) : resolve())));
+        await new Promise<void>((resolve, reject) => readControlBody(req, res, (e?: unknown) => (e ? reject(bodyError(e, CONTROL_BODY_LIMIT_BYTES)) : resolve())));
         if (Buffer.isBuffer(req.body) && req.body.length > 0) {
           hasBody = true;
           try {

@@ -18,7 +18,7 @@ describe('DomainError', () => {
         'invalid_transition', 'invoice_not_editable', 'invoice_in_trash', 'invoice_not_in_trash',
         'invoice_has_payments', 'duplicate_number', 'customer_has_invoices', 'not_published',
         'overpayment', 'credit_exceeds_balance', 'discount_exceeds_subtotal', 'invalid_quantity',
-        'invalid_rate', 'unknown_currency',
+        'invalid_rate', 'unknown_currency', 'date_out_of_range',
       ].sort(),
     );
   });

@@ -14,7 +14,8 @@ export type DomainErrorCode =
   | 'discount_exceeds_subtotal'
   | 'invalid_quantity'
   | 'invalid_rate'
-  | 'unknown_currency';
+  | 'unknown_currency'
+  | 'date_out_of_range';
 
 export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'invalid_transition',
@@ -31,6 +32,7 @@ export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'invalid_quantity',
   'invalid_rate',
   'unknown_currency',
+  'date_out_of_range',
 ] as const;
 
 export class DomainError extends Error {

@@ -720,22 +720,22 @@ export type components = {
             instance?: string;
             /**
              * @description Stable machine-readable code. Clients branch on this, never on `title` or `detail`.
-             *     400: `validation_failed`, `malformed_json`, `invalid_cursor`, `invalid_pagination`,
+             *     400: `validation_failed`, `malformed_json`, `malformed_request`, `invalid_cursor`, `invalid_pagination`,
              *     `unsupported_grant_type`, `invalid_scope`; 401: `unauthenticated`, `invalid_token`,
              *     `invalid_client`; 403: `insufficient_scope`, `plan_limit_reached`; 404: `not_found`, `route_not_found`;
              *     405: `method_not_allowed`; 409: `invalid_transition`, `invoice_not_editable`,
              *     `invoice_in_trash`, `invoice_not_in_trash`, `invoice_has_payments`, `duplicate_number`,
-             *     `customer_has_invoices`, `not_published`, `idempotency_in_flight`, `nothing_due`; 410: `link_expired`;
+             *     `customer_has_invoices`, `not_published`, `idempotency_in_flight`, `nothing_due`; 408: `request_timeout`; 410: `link_expired`;
              *     413: `payload_too_large`; 415: `unsupported_media_type`; 422: `idempotency_key_reused`,
              *     `overpayment`, `credit_exceeds_balance`, `discount_exceeds_subtotal`, `unknown_customer`,
-             *     `customer_inactive`, `unknown_currency`, `no_recipient`; 429: `rate_limited`;
+             *     `customer_inactive`, `unknown_currency`, `no_recipient`, `date_out_of_range`; 429: `rate_limited`; 431: `headers_too_large`;
              *     5xx: `internal_error`, `injected_fault` (only when a fault is injected on purpose).
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "invalid_cursor" | "invalid_pagination" | "unsupported_grant_type" | "invalid_scope" | "unauthenticated" | "invalid_token" | "invalid_client" | "insufficient_scope" | "plan_limit_reached" | "not_found" | "route_not_found" | "method_not_allowed" | "invalid_transition" | "invoice_not_editable" | "invoice_in_trash" | "invoice_not_in_trash" | "invoice_has_payments" | "duplicate_number" | "customer_has_invoices" | "not_published" | "idempotency_in_flight" | "nothing_due" | "link_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "overpayment" | "credit_exceeds_balance" | "discount_exceeds_subtotal" | "unknown_customer" | "customer_inactive" | "unknown_currency" | "no_recipient" | "rate_limited" | "internal_error" | "injected_fault";
+            code: "validation_failed" | "malformed_json" | "malformed_request" | "invalid_cursor" | "invalid_pagination" | "unsupported_grant_type" | "invalid_scope" | "unauthenticated" | "invalid_token" | "invalid_client" | "insufficient_scope" | "plan_limit_reached" | "not_found" | "route_not_found" | "method_not_allowed" | "invalid_transition" | "invoice_not_editable" | "invoice_in_trash" | "invoice_not_in_trash" | "invoice_has_payments" | "duplicate_number" | "customer_has_invoices" | "not_published" | "idempotency_in_flight" | "nothing_due" | "request_timeout" | "link_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "overpayment" | "credit_exceeds_balance" | "discount_exceeds_subtotal" | "unknown_customer" | "customer_inactive" | "unknown_currency" | "no_recipient" | "date_out_of_range" | "rate_limited" | "headers_too_large" | "internal_error" | "injected_fault";
             /** @description The request's id, also sent as the `X-Request-Id` header. */
             request_id: string;
-            /** @description Every violation found in the request (validation errors only). */
+            /** @description The violations found in the request (validation errors only), at most the first 100; `detail` gives the full count. Size limits (`maxItems` of an array) are checked first, and an array over its limit is reported alone, without validating its items. */
             errors?: components["schemas"]["FieldError"][];
         };
         /** @description One violation of the contract found in a request. */
@@ -1743,7 +1743,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
         };
     };
     listCustomers: {
@@ -2105,6 +2104,7 @@ export interface operations {
                     "application/json": components["schemas"]["NextNumber"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];

@@ -36,23 +36,37 @@ function run(middleware: RequestHandler, req: Request, res: Response): Promise<v
   });
 }
 
-export function bodyError(err: any): ApiError {
-  if (err?.type === 'entity.too.large') return new ApiError('payload_too_large', `The body may not exceed ${BODY_LIMIT_BYTES} bytes.`);
+export function bodyError(err: any, limit = BODY_LIMIT_BYTES): ApiError {
+  if (err?.type === 'entity.too.large') return new ApiError('payload_too_large', `The body may not exceed ${limit} bytes.`);
   if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') return new ApiError('unsupported_media_type', 'Unsupported content encoding or charset.');
   return new ApiError('malformed_json', 'The request body could not be read.');
+}
+
+/** Most parameters a form body may carry; the contract's forms need at most four. */
+export const MAX_FORM_PARAMETERS = 100;
+
+/** Form fields in a null-prototype object (no key reaches Object.prototype); linear in the body size. */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  let count = 0;
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (++count > MAX_FORM_PARAMETERS) {
+      throw new ApiError('validation_failed', `A form body may carry at most ${MAX_FORM_PARAMETERS} parameters.`, {
+        errors: [{ pointer: '/body', message: `must have at most ${MAX_FORM_PARAMETERS} parameters`, keyword: 'maxProperties' }],
+      });
+    }
+    const prior = out[key];
+    if (prior === undefined) out[key] = value;
+    else if (Array.isArray(prior)) prior.push(value);
+    else out[key] = [prior, value];
+  }
+  return out;
 }
 
 function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   const text = raw.toString('utf8');
-  if (type === 'application/x-www-form-urlencoded') {
-    const out: Record<string, string | string[]> = Object.create(null);
-    for (const [key, value] of new URLSearchParams(text)) {
-      const prior = out[key];
-      out[key] = prior === undefined ? value : [prior, value].flat();
-    }
-    return { ...out };
-  }
+  if (type === 'application/x-www-form-urlencoded') return parseForm(text);
   if (type === 'application/json' || type?.endsWith('+json')) {
     try {
       return JSON.parse(text);
@@ -94,6 +108,8 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
       const security = (entry.operation.security ?? []) as Array<Record<string, string[]>>;
       let principal: Principal | undefined;
       if (security.length) {
+        // Answers to credentials are never stored by a cache, refusals included.
+        res.setHeader('Cache-Control', 'no-store');
         principal = deps.credentials.authenticate(req.get('authorization'));
         (req as Request & { principal: Principal }).principal = principal;
         await run(limiter, req, res);

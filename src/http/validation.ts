@@ -25,12 +25,82 @@ type Compiled = {
   query: ValidateFunction;
   headers: ValidateFunction;
   headerNames: string[];
+  /** Declared type of each parameter, by `in:name`. */
+  kinds: Map<string, string | undefined>;
   arrayQueryParams: Set<string>;
   bodyRequired: boolean;
   bodies: Map<string, ValidateFunction>;
+  bodySchemas: Map<string, unknown>;
 };
 
 const MAX_DEPTH = 32;
+/** Most field errors one answer lists; the detail still gives the full count. */
+export const MAX_LISTED_ERRORS = 100;
+
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const NUL_ERROR = 'must not contain the NUL character (U+0000)';
+
+/** Where NUL characters hide in a value (strings and object keys), as JSON pointers; iterative, linear. */
+function nulPointers(value: unknown, prefix: string, out: FieldError[]): void {
+  const stack: Array<[unknown, string]> = [[value, prefix]];
+  while (stack.length && out.length < MAX_LISTED_ERRORS) {
+    const [node, pointer] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (node.includes('\0')) out.push({ pointer, message: NUL_ERROR, keyword: 'noNul' });
+    } else if (node && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        const at = `${pointer}/${escapePointer(key)}`;
+        if (key.includes('\0')) out.push({ pointer: at, message: NUL_ERROR, keyword: 'noNul' });
+        stack.push([child, at]);
+      }
+    }
+  }
+}
+
+/**
+ * Arrays longer than the contract's `maxItems`, found before the full validation so that a huge
+ * array is refused in time linear in its length instead of being validated item by item.
+ */
+function oversizedArrays(doc: OpenApiDocument, schema: unknown, data: unknown, pointer: string, out: FieldError[], depth = 0): void {
+  const s = resolveRef<any>(doc, schema);
+  if (!s || typeof s !== 'object' || depth > MAX_DEPTH || out.length >= MAX_LISTED_ERRORS) return;
+  if (Array.isArray(data)) {
+    if (typeof s.maxItems === 'number' && data.length > s.maxItems) {
+      out.push({ pointer, message: `must NOT have more than ${s.maxItems} items`, keyword: 'maxItems' });
+    } else if (s.items) {
+      data.forEach((item, i) => oversizedArrays(doc, s.items, item, `${pointer}/${i}`, out, depth + 1));
+    }
+  } else if (data && typeof data === 'object' && s.properties) {
+    for (const [key, sub] of Object.entries<unknown>(s.properties)) {
+      if (Object.hasOwn(data, key)) oversizedArrays(doc, sub, (data as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`, out, depth + 1);
+    }
+  }
+}
+
+function typeOf(doc: OpenApiDocument, schema: unknown): string | undefined {
+  const type = resolveRef<any>(doc, schema)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+const INTEGER_TEXT = /^-?[0-9]{1,16}$/;
+const NUMBER_TEXT = /^-?[0-9]{1,16}(\.[0-9]{1,16})?$/;
+
+/** A parameter's text as its declared type when it is exactly that (decimal digits only); otherwise unchanged, for ajv to refuse. */
+function fromText(value: unknown, kind: string | undefined): unknown {
+  if (typeof value !== 'string') return value;
+  if (kind === 'integer' && INTEGER_TEXT.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  if (kind === 'number' && NUMBER_TEXT.test(value)) return Number(value);
+  if (kind === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
+/** Appends ajv's errors without spreading them into push (a huge list would overflow the call stack). */
+function collect(out: FieldError[], errors: Parameters<typeof toFieldErrors>[0], prefix: string, counter: { total: number }) {
+  const list = errors ?? [];
+  counter.total += list.length;
+  const room = MAX_LISTED_ERRORS - out.length;
+  if (room > 0) for (const e of toFieldErrors(list.slice(0, room), prefix)) out.push(e);
+}
 
 function depthExceeds(value: unknown, max: number): boolean {
   // Iterative, so a hostile nesting depth cannot overflow the stack.
@@ -50,16 +120,21 @@ export class RequestValidators {
   private readonly compiled = new Map<string, Compiled>();
   private readonly paramsAjv: Ajv2020;
   private readonly bodyAjv: Ajv2020;
+  private readonly doc: OpenApiDocument;
 
   constructor(entries: OperationEntry[], doc: OpenApiDocument = loadContract()) {
-    // Path, query and header values arrive as text: let ajv coerce them to the declared types.
-    this.paramsAjv = createContractAjv(doc, { coerceTypes: true, useDefaults: true });
+    this.doc = doc;
+    // Path, query and header values arrive as text; `fromText` turns them into the declared
+    // types strictly (ajv's own coercion would take `Infinity`, `1e400` or `0x10` as integers).
+    this.paramsAjv = createContractAjv(doc, { coerceTypes: false, useDefaults: true });
     this.bodyAjv = createContractAjv(doc);
     for (const entry of entries) {
+      const kinds = new Map<string, string | undefined>();
       const group = (where: 'path' | 'query' | 'header') => {
         const params = entry.parameters.filter((p) => p.in === where);
         const properties: Record<string, unknown> = {};
         for (const p of params) properties[where === 'header' ? p.name.toLowerCase() : p.name] = p.schema ?? { type: 'string' };
+        for (const p of params) kinds.set(`${where}:${where === 'header' ? p.name.toLowerCase() : p.name}`, typeOf(doc, p.schema));
         return {
           params,
           validate: compileContractSchema(this.paramsAjv, {
@@ -75,7 +150,9 @@ export class RequestValidators {
       const header = group('header');
       const body = resolveRef<any>(doc, entry.operation.requestBody);
       const bodies = new Map<string, ValidateFunction>();
+      const bodySchemas = new Map<string, unknown>();
       for (const [type, media] of Object.entries<any>(body?.content ?? {})) {
+        bodySchemas.set(type, media.schema);
         // Form bodies arrive as text too; JSON bodies must have the right types as sent.
         bodies.set(type, compileContractSchema(type === 'application/json' ? this.bodyAjv : this.paramsAjv, media.schema));
       }
@@ -84,9 +161,11 @@ export class RequestValidators {
         query: query.validate,
         headers: header.validate,
         headerNames: header.params.map((p) => p.name.toLowerCase()),
+        kinds,
         arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
         bodyRequired: body?.required === true,
         bodies,
+        bodySchemas,
       });
     }
   }
@@ -95,19 +174,28 @@ export class RequestValidators {
   validate(entry: OperationEntry, parts: RequestParts): ValidatedRequest {
     const c = this.compiled.get(entry.operationId)!;
     const errors: FieldError[] = [];
+    const counter = { total: 0 };
 
-    const path = { ...parts.path };
-    if (!c.path(path)) errors.push(...toFieldErrors(c.path.errors, '/path'));
+    // Null-prototype objects: a key such as `__proto__` is an own key like any other, so it is checked.
+    const path: Record<string, unknown> = Object.create(null);
+    for (const [key, value] of Object.entries(parts.path)) path[key] = fromText(value, c.kinds.get(`path:${key}`));
+    if (!c.path(path)) collect(errors, c.path.errors, '/path', counter);
 
-    const query: Record<string, unknown> = {};
+    const query: Record<string, unknown> = Object.create(null);
     for (const [key, value] of Object.entries(parts.query)) {
-      query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : value;
+      query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : fromText(value, c.kinds.get(`query:${key}`));
     }
-    if (!c.query(query)) errors.push(...toFieldErrors(c.query.errors, '/query'));
+    if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
 
-    const headers: Record<string, unknown> = {};
-    for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = parts.headers[name];
-    if (!c.headers(headers)) errors.push(...toFieldErrors(c.headers.errors, '/header'));
+    const headers: Record<string, unknown> = Object.create(null);
+    for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = fromText(parts.headers[name], c.kinds.get(`header:${name}`));
+    if (!c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
+
+    // NUL is refused everywhere (the contract's Limits): it must never reach a PDF, CSV or email.
+    const nul: FieldError[] = [];
+    nulPointers(path, '/path', nul);
+    nulPointers(query, '/query', nul);
+    nulPointers(headers, '/header', nul);
 
     let body: unknown = undefined;
     let mediaType: string | undefined;
@@ -118,17 +206,30 @@ export class RequestValidators {
         throw new ApiError('unsupported_media_type', c.bodies.size ? `Send the body as ${[...c.bodies.keys()].join(' or ')}.` : 'This operation takes no request body.');
       }
       body = parts.body;
+      const oversized: FieldError[] = [];
       if (depthExceeds(body, MAX_DEPTH)) {
+        counter.total++;
         errors.push({ pointer: '/body', message: `must not nest deeper than ${MAX_DEPTH} levels`, keyword: 'maxDepth' });
-      } else if (!validate(body)) {
-        errors.push(...toFieldErrors(validate.errors, '/body'));
+      } else if ((oversizedArrays(this.doc, c.bodySchemas.get(mediaType!), body, '/body', oversized), oversized.length)) {
+        // Size limits first: the rest of an oversized body is not worth validating.
+        counter.total += oversized.length;
+        for (const e of oversized) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
+      } else {
+        nulPointers(body, '/body', nul);
+        if (!validate(body)) collect(errors, validate.errors, '/body', counter);
       }
     } else if (c.bodyRequired) {
+      counter.total++;
       errors.push({ pointer: '/body', message: 'a request body is required', keyword: 'required' });
     }
 
-    if (errors.length) {
-      throw new ApiError('validation_failed', `${errors.length} problem${errors.length === 1 ? '' : 's'} in the request.`, { errors });
+    counter.total += nul.length;
+    for (const e of nul) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
+
+    if (counter.total) {
+      const { total } = counter;
+      const listed = total > errors.length ? ` (the first ${errors.length} are listed)` : '';
+      throw new ApiError('validation_failed', `${total} problem${total === 1 ? '' : 's'} in the request${listed}.`, { errors });
     }
     return { path, query, headers, body, mediaType };
   }

@@ -1,6 +1,7 @@
 // The invoice actions of the contract's state machine. Each one loads the invoice, asks the
 // domain whether the action is allowed from its effective status (src/domain/lifecycle.ts),
 // builds the new record and stores it once: a refused action changes nothing.
+import { addDays, daysBetween } from '../domain/dates.ts';
 import type { components } from '../generated/api-types.ts';
 import { assertAllowed, assertPayment, nextStatusAfterAction, type InvoiceAction, type InvoiceStatus } from '../domain/lifecycle.ts';
 import { ApiError } from '../errors.ts';
@@ -197,15 +198,6 @@ export function markPaid(ctx: ServiceContext, id: string, input: MarkPaidRequest
 
 // ---------- duplicate ----------
 
-function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
 /**
  * A new draft with the same customer, currency, lines, tax and discount, the next number,
  * today as issue date and the same payment period.
@@ -223,7 +215,7 @@ export function duplicateInvoice(ctx: ServiceContext, id: string): InvoiceRecord
     description: current.description,
     currency: current.currency,
     issue_date: issue,
-    due_date: addDays(issue, Math.max(0, daysBetween(current.issue_date, current.due_date))),
+    due_date: addDays(issue, Math.max(0, daysBetween(current.issue_date, current.due_date)), 'due date of the copy'),
     payment_terms: current.payment_terms,
     payment_method: current.payment_method,
     notes: current.notes,

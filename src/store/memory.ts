@@ -30,6 +30,8 @@ export class MemoryStore implements Store {
   private data = new Map<string, TenantData>();
   private shareTokens = new Map<string, { tenant: string; id: string }>();
   private paymentTokens = new Map<string, { tenant: string; id: string }>();
+  /** Store-wide change counter, never reset (not even by clear or restore): a version is never reused. */
+  private changes = 0;
 
   private t(tenant: string): TenantData {
     const data = this.data.get(tenant);
@@ -58,7 +60,7 @@ export class MemoryStore implements Store {
       byNumber: new Map(),
       creditNoteNumbers: new Set(),
       sequences: new Map(),
-      version: 0,
+      version: ++this.changes,
     });
   }
 
@@ -68,12 +70,12 @@ export class MemoryStore implements Store {
   putCustomer(tenant: string, record: CustomerRecord) {
     const d = this.t(tenant);
     d.customers.set(record.id, record);
-    d.version++;
+    d.version = ++this.changes;
   }
   removeCustomer(tenant: string, id: string) {
     const d = this.t(tenant);
     d.customers.delete(id);
-    d.version++;
+    d.version = ++this.changes;
   }
   customers(tenant: string) {
     return this.data.get(tenant)?.customers.values() ?? [];
@@ -86,7 +88,7 @@ export class MemoryStore implements Store {
     const d = this.t(tenant);
     const previous = d.invoices.get(record.id);
     if (previous) this.unindex(tenant, d, previous);
-    d.version++;
+    d.version = ++this.changes;
     d.invoices.set(record.id, record);
     addTo(d.byCustomer, record.customer_id, record.id);
     addTo(d.byStatus, record.stored_status, record.id);
@@ -109,7 +111,7 @@ export class MemoryStore implements Store {
     if (!record) return;
     this.unindex(tenant, d, record);
     d.invoices.delete(id);
-    d.version++;
+    d.version = ++this.changes;
   }
   invoices(tenant: string) {
     return this.data.get(tenant)?.invoices.values() ?? [];

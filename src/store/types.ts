@@ -55,7 +55,7 @@ export interface Store {
   invoiceByShareToken(token: string): { tenant: string; invoice: InvoiceRecord } | undefined;
   invoiceByPaymentToken(token: string): { tenant: string; invoice: InvoiceRecord } | undefined;
 
-  /** Increases on every change to the tenant's invoices or customers (lets readers cache derived views). */
+  /** Changes on every change to the tenant's invoices or customers and never takes a value twice, across clear and restore too (readers cache derived views on it). */
   version(tenant: string): number;
 
   /** Last sequence number used in a numbering scope (see domain/numbering scopeKey). */

@@ -6,6 +6,7 @@ import { ResponseValidator } from '../contract/responses.ts';
 import { ControllableClock, sequentialIds } from '../deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from '../domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from '../http/auth.ts';
+import { hardenHttpServer } from '../http/node-server.ts';
 import { MemoryStore } from '../store/memory.ts';
 
 export type TestResponse = { status: number; headers: Record<string, string>; body: any; text: string };
@@ -34,7 +35,7 @@ export async function startTestServer(options: { now?: string; rateLimit?: numbe
     credentials.addClient({ client_id: `${tenant}-client`, client_secret: `${tenant}-secret`, tenant, scopes: [...ALL_SCOPES] });
   }
   const built = createApp({ clock, ids: sequentialIds(), store, credentials, settings: { rateLimit: options.rateLimit ?? 0 }, secret: 'test-secret', ...options.deps });
-  const server: Server = built.app.listen(0, '127.0.0.1');
+  const server: Server = hardenHttpServer(built.app.listen(0, '127.0.0.1'));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const defaultKey = Object.values(tenants)[0]!;

@@ -8,7 +8,14 @@ function clientCredentials(authorization: string | undefined, body: { client_id?
   if (m) {
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon > 0) return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    if (colon > 0) {
+      try {
+        return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+      } catch {
+        // Bad percent-encoding (RFC 6749 §2.3.1 form-encodes both parts): no such client.
+        return { id: undefined, secret: undefined };
+      }
+    }
   }
   return { id: body.client_id, secret: body.client_secret };
 }
