@@ -196,9 +196,7 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
         // Anything created, by a case or a probe, is cleaned up at the end.
         if (exchange.response.status === 201 && typeof body?.id === 'string') {
           if (exchange.operation.path.endsWith('/customers')) resources.track('customer', body.id);
-          else if (exchange.operation.path.startsWith(`${contract.apiPrefix}/invoices`) && exchange.operation.path.split('/').length <= 5 && body.id.length) {
-            if ('line_items' in (body as object)) resources.track('invoice', body.id);
-          }
+          else if ('line_items' in (body as object)) resources.track('invoice', body.id);
         }
       }
       return exchange;
