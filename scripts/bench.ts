@@ -102,6 +102,39 @@ await time('100 sequential invoice creates', async () => {
   }
 });
 rows.push(['heap used by the store', mib(process.memoryUsage().heapUsed - heapBefore)]);
+
+// Time to refuse hostile input must grow linearly: 4× the input in less than 8× the time
+// (median of 7; every input stays under the 1 MiB body limit, so each is read and refused).
+const hostile: Array<[string, string, string, (n: number) => string, number]> = [
+  ['form body, repeated keys', '/oauth/token', 'application/x-www-form-urlencoded', (n) => 'grant_type=client_credentials&' + Array(n).fill('a=').join('&'), 40_000],
+  ['empty line items', '/api/v1/invoices', 'application/json', (n) => JSON.stringify({ customer_id: customer, line_items: Array(n).fill({}) }), 64_000],
+  ['batch ids', '/api/v1/invoices/batch', 'application/json', (n) => JSON.stringify({ action: 'void', ids: Array(n).fill('') }), 200_000],
+  ['unknown keys', '/api/v1/customers', 'application/json', (n) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 1]))), 60_000],
+  ['strings with NUL', '/api/v1/customers', 'application/json', (n) => JSON.stringify({ name: 'x', tags: Array(n).fill('a\u0000') }), 80_000],
+  ['nesting', '/api/v1/customers', 'application/json', (n) => '['.repeat(n) + ']'.repeat(n), 200_000],
+];
+async function refuse(path: string, type: string, body: string) {
+  const started = performance.now();
+  const res = await request(base + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': type }, body });
+  await res.body.text();
+  if (res.statusCode < 400 || res.statusCode >= 500) throw new Error(`${path} → ${res.statusCode}: hostile input not refused`);
+  return performance.now() - started;
+}
+let nonLinear = 0;
+for (const [label, path, type, make, large] of hostile) {
+  const timing = async (n: number) => {
+    const body = make(n);
+    const samples: number[] = [];
+    await refuse(path, type, body); // warm-up
+    for (let i = 0; i < 7; i++) samples.push(await refuse(path, type, body));
+    return samples.sort((a, b) => a - b)[3]!;
+  };
+  const small = await timing(large / 4);
+  const big = await timing(large);
+  const ratio = big / small;
+  if (ratio >= 8) nonLinear++;
+  rows.push([`refuse ${label}, ${large / 4} → ${large}`, `${small.toFixed(1)} ms → ${big.toFixed(1)} ms (×${ratio.toFixed(1)}, ${ratio < 8 ? 'ok' : 'NOT LINEAR'})`]);
+}
 server.close();
 
 // The cost of --data-dir: the same creates through the same server, in memory and on disk, in this run.
@@ -147,3 +180,7 @@ try {
 
 const width = Math.max(...rows.map(([l]) => l.length));
 console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n'));
+if (nonLinear) {
+  console.error(`${nonLinear} hostile input(s) took 8× the time or more for 4× the size`);
+  process.exitCode = 1;
+}

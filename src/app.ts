@@ -2,6 +2,7 @@ import cors from 'cors';
 import express, { type Request } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ApiError } from './errors.ts';
 import { listOperations } from './contract/load.ts';
 import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
 import { Credentials } from './http/auth.ts';
@@ -14,7 +15,7 @@ import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
-import { lastResort, readDocsPage, securityHeaders } from './http/security.ts';
+import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
 import { Outbox } from './services/outbox.ts';
@@ -100,12 +101,12 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(contractYaml);
   });
-  app.get(['/docs', '/docs/'], (_req, res) => {
+  app.get(['/docs', '/docs/'], (req, res) => {
     if (existsSync(docsFile)) {
       const page = readDocsPage(docsFile);
       res.setHeader('Content-Security-Policy', page.csp);
       res.type('html').send(page.html);
-    } else res.status(404).type('text/plain').send('Reference docs are not built yet: run `npm run docs`.');
+    } else sendProblem(req, res, new ApiError('route_not_found', 'Reference docs are not built yet: run `npm run docs`.'));
   });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', time: deps.clock.now().toISOString() });

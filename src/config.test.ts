@@ -34,6 +34,8 @@ describe('configuration', () => {
     [{ apiKeys: 'no-colon' }, /tenant:key/],
     [{ rateLimit: '-1' }, /RATE_LIMIT/],
     [{ clock: 'yesterday' }, /clock/],
+    [{ clock: '+275760-09-13T00:00:00Z' }, /clock must lie between/],
+    [{ clock: '1969-12-31T23:59:59Z' }, /clock must lie between/],
     [{ latency: 'fast' }, /latency/],
     [{ latency: '300-50' }, /min above max/],
     [{ faults: '2' }, /faults/],

@@ -1,3 +1,4 @@
+import { clockCanShow } from './control/duration.ts';
 import type { AppSettings } from './app.ts';
 import type { DisturbanceSettings } from './control/disturbance.ts';
 
@@ -85,6 +86,7 @@ function instant(value: string | undefined): string | undefined {
   if (value === undefined || value === 'real') return value;
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new ConfigError(`clock must be an ISO 8601 instant or 'real', not '${value}'`);
+  if (!clockCanShow(time)) throw new ConfigError(`clock must lie between 1970-01-01T00:00:00Z and 9999-12-31T00:00:00Z, not '${value}'`);
   return new Date(time).toISOString();
 }
 

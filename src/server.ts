@@ -11,9 +11,10 @@ import { Journal } from './control/journal.ts';
 import { MockState, type DatasetSource } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
+import { ApiError } from './errors.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
 import { hardenHttpServer } from './http/node-server.ts';
-import { lastResort, readDocsPage, securityHeaders } from './http/security.ts';
+import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';
 import { Outbox } from './services/outbox.ts';
 import { DurableState } from './store/durable.ts';
 import { MemoryStore } from './store/memory.ts';
@@ -106,14 +107,13 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
     next();
   });
   app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, commit: durable && (() => durable.commit()) }));
-  app.get('/docs/control', (_req, res) => {
+  app.get('/docs/control', (req, res) => {
     const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
     if (existsSync(file)) {
       const page = readDocsPage(file);
       res.setHeader('Content-Security-Policy', page.csp);
       res.type('html').send(page.html);
-    }
-    else res.status(404).type('text/plain').send('Control docs are not built yet: run `npm run docs`.');
+    } else sendProblem(req, res, new ApiError('route_not_found', 'Control docs are not built yet: run `npm run docs`.'));
   });
   app.use(built.app);
   app.use(lastResort);

@@ -42,6 +42,9 @@ describe('parser-level errors are problem+json', () => {
     ['a NUL in a header', Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Nul: a\0b\r\n\r\n', 'latin1'), 400, 'malformed_request'],
     ['an unknown method', 'FOO@ /api/v1/invoices HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'malformed_request'],
     ['a garbage request line', 'hello there\r\n\r\n', 400, 'malformed_request'],
+    ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405, 'method_not_allowed'],
+    ['an unknown method without odd characters', 'BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'malformed_request'],
+    ['an unknown HTTP version', 'GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n', 400, 'malformed_request'],
     ['a bad chunked body', 'POST /oauth/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, 'malformed_request'],
   ];
   it.each(cases)('%s', async (_name, bytes, status, code) => {

@@ -29,12 +29,16 @@ function codeOf(error: NodeJS.ErrnoException): ProblemCode {
 /** The bytes of a problem+json answer for a request Node's parser refused (there is no Express response to write to). */
 export function parserProblem(error: NodeJS.ErrnoException): string {
   const code = codeOf(error);
-  const [status, title] = PROBLEMS[code];
-  const requestId = `req_${secureRandomText(24)}`;
   const detail =
     code === 'headers_too_large' ? `The request headers exceed ${MAX_HEADER_BYTES} bytes.`
     : code === 'request_timeout' ? 'The request was not received in time.'
     : 'The request is not valid HTTP/1.1 (method, request line or header).';
+  return rawProblem(code, detail);
+}
+
+function rawProblem(code: ProblemCode, detail: string): string {
+  const [status, title] = PROBLEMS[code];
+  const requestId = `req_${secureRandomText(24)}`;
   const body = JSON.stringify({ type: `https://invoicekit.dev/problems/${code}`, title, status, code, detail, request_id: requestId });
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
@@ -62,6 +66,10 @@ export function hardenHttpServer(server: Server, timeouts: Partial<ServerTimeout
       return;
     }
     socket.end(parserProblem(error));
+  });
+  // CONNECT never reaches Express; without a listener Node would drop the connection unanswered.
+  server.on('connect', (_req, socket: Duplex) => {
+    socket.end(rawProblem('method_not_allowed', 'CONNECT is not supported.'));
   });
   return server;
 }

@@ -50,6 +50,15 @@ describe('security headers', () => {
     expect(page.headers['x-frame-options']).toBe('DENY');
   });
 
+  it('/docs answers the page under its own CSP, or a problem+json 404 when it is not built', async () => {
+    const res = await raw(s.base, '/docs');
+    if (res.status === 200) {
+      expect(res.headers['content-security-policy']).toMatch(/script-src 'sha256-[^;]*; style-src 'unsafe-inline'/);
+    } else {
+      expect([res.status, res.headers['content-type'], JSON.parse(res.text).code]).toEqual([404, 'application/problem+json; charset=utf-8', 'route_not_found']);
+    }
+  });
+
   it('the docs CSP allows exactly the page’s own inline scripts, by hash', () => {
     const csp = docsContentSecurityPolicy('<html><script>alert(1)</script><script type="module">x()</script></html>');
     expect(csp).toContain(`script-src 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=' 'sha256-`);

@@ -2,7 +2,7 @@
 // pages, the docs and the mock controls.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { secureRandomText } from '../deps.ts';
 import { ApiError, toApiError } from '../errors.ts';
@@ -64,7 +64,12 @@ export const lastResort: ErrorRequestHandler = (error, req, res, _next) => {
   }
   const status = (error as { status?: unknown })?.status;
   const problem = typeof status === 'number' && status >= 400 && status < 500 ? new ApiError('malformed_request', 'The request could not be read.') : toApiError(error);
+  sendProblem(req, res, problem);
+};
+
+/** A problem+json answer outside the contract pipeline (docs, health), with a request id. */
+export function sendProblem(req: Request, res: Response, problem: ApiError): void {
   const requestId = (res.getHeader('X-Request-Id') as string | undefined) ?? `req_${secureRandomText(24)}`;
   res.setHeader('X-Request-Id', requestId);
   writeResponse(res, problemResponse(problem, requestId, req.path));
-};
+}

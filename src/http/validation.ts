@@ -206,14 +206,15 @@ export class RequestValidators {
         throw new ApiError('unsupported_media_type', c.bodies.size ? `Send the body as ${[...c.bodies.keys()].join(' or ')}.` : 'This operation takes no request body.');
       }
       body = parts.body;
+      // Size limits first (cheap, bounded by the schema's depth): the rest of an oversized body is not worth walking.
       const oversized: FieldError[] = [];
-      if (depthExceeds(body, MAX_DEPTH)) {
-        counter.total++;
-        errors.push({ pointer: '/body', message: `must not nest deeper than ${MAX_DEPTH} levels`, keyword: 'maxDepth' });
-      } else if ((oversizedArrays(this.doc, c.bodySchemas.get(mediaType!), body, '/body', oversized), oversized.length)) {
-        // Size limits first: the rest of an oversized body is not worth validating.
+      oversizedArrays(this.doc, c.bodySchemas.get(mediaType!), body, '/body', oversized);
+      if (oversized.length) {
         counter.total += oversized.length;
         for (const e of oversized) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
+      } else if (depthExceeds(body, MAX_DEPTH)) {
+        counter.total++;
+        errors.push({ pointer: '/body', message: `must not nest deeper than ${MAX_DEPTH} levels`, keyword: 'maxDepth' });
       } else {
         nulPointers(body, '/body', nul);
         if (!validate(body)) collect(errors, validate.errors, '/body', counter);

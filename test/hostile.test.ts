@@ -1,0 +1,453 @@
+// The project's own hostile suite (issue 10): seeded requests generated with fast-check from both
+// contracts, over every operation, against in-process servers (createApp through the harness, and
+// buildServer for the mock controls). For every answer: no 5xx; every error is problem+json with
+// a documented code, its status and a status the operation declares; a refused request changes
+// nothing (store snapshot, outbox, clock); no answer to tenant acme carries tenant globex's data.
+// Then: every documented limit at, and one past, its bound; the server is alive at the end.
+import fc from 'fast-check';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../src/config.ts';
+import { componentValidator, createContractAjv } from '../src/contract/ajv.ts';
+import { controlContractPath, listOperations, loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from '../src/contract/load.ts';
+import { ResponseValidator } from '../src/contract/responses.ts';
+import { PROBLEMS } from '../src/errors.ts';
+import { hardenHttpServer } from '../src/http/node-server.ts';
+import { buildServer } from '../src/server.ts';
+import { startTestServer, type TestServer } from '../src/testing/harness.ts';
+
+const SEED = Number(process.env.HOSTILE_SEED ?? 20261121);
+const API_RUNS = 240; // per operation of the API (37 operations)
+const CONTROL_RUNS = 110; // per operation of the mock controls (18 operations)
+
+const api = loadContract();
+const control = loadContract(controlContractPath);
+const apiCheck = new ResponseValidator(api);
+const controlCheck = new ResponseValidator(control);
+const problemSchema = componentValidator(createContractAjv(), 'Problem');
+let sent = 0;
+
+type Hostile = { method: string; path: string; query: string; headers: Record<string, string>; body?: string };
+type Answer = { status: number; headers: Record<string, string>; text: string; body: any };
+
+async function send(base: string, r: Hostile): Promise<Answer> {
+  sent++;
+  const res = await request(base + r.path + r.query, { method: r.method as any, headers: r.headers, body: r.body });
+  const text = await res.body.text();
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+  const type = headers['content-type'] ?? '';
+  let body: any = text;
+  if (/json/.test(type) && text) body = JSON.parse(text); // a JSON answer that does not parse fails the suite here
+  return { status: res.statusCode, headers, text, body };
+}
+
+/** The checks every answer must pass, whatever was sent. */
+function checkAnswer(check: ResponseValidator, r: Hostile, a: Answer) {
+  const where = `${r.method} ${r.path}${r.query} → ${a.status}: ${a.text.slice(0, 300)}`;
+  expect(a.status, where).toBeLessThan(500);
+  expect(a.text, where).not.toMatch(/\n\s+at |node_modules|\/work\/|\.ts:\d+/);
+  if (a.status >= 400) expect(a.headers['content-type'], where).toMatch(/^application\/problem\+json/);
+  if (r.method === 'HEAD') return; // no body to check
+  if (a.status >= 400) {
+    expect(problemSchema(a.body), where).toBe(true);
+    const code = a.body.code as keyof typeof PROBLEMS;
+    expect(PROBLEMS[code]?.[0], where).toBe(a.status);
+    expect(a.body.status, where).toBe(a.status);
+  }
+  expect(check.check({ method: r.method, path: seenPath(r.path), status: a.status, contentType: a.headers['content-type'], body: a.body }), where).toEqual([]);
+}
+
+// ---------- generic generators ----------
+
+/** The path as the server receives it: the client resolves `.` and `..` segments (WHATWG URL). */
+const seenPath = (path: string) => new URL(path, 'http://127.0.0.1').pathname;
+
+/** Percent-encoding that survives lone surrogates (encodeURIComponent throws on them). */
+const encode = (text: string) => new URLSearchParams([['', text]]).toString().slice(1);
+
+const HOSTILE_STRINGS = [
+  '', ' ', 'x'.repeat(5000), '\u0000', 'a\u0000b', '\u202eevil', '\ud800', '😀'.repeat(300), 'é'.repeat(1001), '<script>alert(1)</script>',
+  '=HYPERLINK("http://evil")', '../../etc/passwd', '%00', '%ZZ', '__proto__', 'constructor', 'null', 'true', '1e400', 'NaN', '\r\nX-Injected: 1',
+];
+const HOSTILE_NUMBERS = [0, -0, -1, 1, 0.001, 0.0001, 1.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e15, 1e21, 1e308, -1e308, 5e-324, 999999999999, 1000000000, 1000000000.001];
+const HOSTILE_VALUES: unknown[] = [null, true, false, [], {}, [null], { a: { b: { c: {} } } }, ...HOSTILE_NUMBERS, ...HOSTILE_STRINGS];
+const IMPOSSIBLE_DATES = ['2026-02-30', '2026-13-01', '0000-00-00', '9999-12-32', '+010000-01-01', '2026-1-1', '2026-02-29', '10000-01-01', '2026-06-31T00:00:00Z', '2026-03-15T25:61:61Z'];
+
+const hostileValue = fc.oneof(fc.constantFrom(...HOSTILE_VALUES), fc.constantFrom(...IMPOSSIBLE_DATES), fc.string({ maxLength: 40, unit: 'binary' }), fc.integer(), fc.double());
+
+/** A value that mostly fits the schema (so that the request reaches deeper checks), from the contract itself. */
+function fromSchema(doc: OpenApiDocument, schema: any, depth = 0): fc.Arbitrary<unknown> {
+  const s = resolveRef<any>(doc, schema) ?? {};
+  if (depth > 6) return fc.constant(null);
+  if (s.const !== undefined) return fc.constant(s.const);
+  if (s.enum) return fc.constantFrom(...s.enum);
+  if (s.oneOf || s.anyOf) return fc.oneof(...(s.oneOf ?? s.anyOf).map((x: any) => fromSchema(doc, x, depth + 1)));
+  const types: string[] = [s.type ?? (s.properties ? 'object' : 'string')].flat();
+  if (types.length > 1) return fc.oneof(...types.map((type) => fromSchema(doc, { ...s, type }, depth)));
+  const boundary = (values: number[]) => values.filter((v) => Number.isFinite(v));
+  switch (types[0]) {
+    case 'object': {
+      const props = Object.entries<any>(s.properties ?? {});
+      const model = Object.fromEntries(props.map(([k, v]) => [k, fromSchema(doc, v, depth + 1)]));
+      return fc.record(model, { requiredKeys: s.required ?? [] });
+    }
+    case 'array':
+      return fc.array(fromSchema(doc, s.items ?? {}, depth + 1), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 3, 3) });
+    case 'integer': {
+      const min = s.minimum ?? -1e6;
+      const max = s.maximum ?? 1e6;
+      return fc.oneof(fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31 - 1) }), fc.constantFrom(...boundary([min, max, min - 1, max + 1])));
+    }
+    case 'number': {
+      const min = s.minimum ?? s.exclusiveMinimum ?? 0;
+      const max = s.maximum ?? 1e6;
+      return fc.oneof(fc.integer({ min: Math.ceil(min), max: Math.min(Math.floor(max), 1e6) }), fc.constantFrom(...boundary([min, max, max + 0.001, 0.001, 1.0005, min - 1])));
+    }
+    case 'boolean':
+      return fc.boolean();
+    case 'null':
+      return fc.constant(null);
+    default: {
+      if (s.format === 'date') return fc.oneof(fc.constantFrom('2026-03-15', '2026-04-30', '9999-12-31', '1970-01-01'), fc.constantFrom(...IMPOSSIBLE_DATES));
+      if (s.format === 'date-time') return fc.constantFrom('2026-03-15T10:00:00Z', '9999-12-31T23:59:59Z', '1970-01-01T00:00:00Z', '2026-02-30T00:00:00Z');
+      const examples = [s.example, ...(s.examples ?? [])].filter((e) => typeof e === 'string');
+      const max = s.maxLength ?? 64;
+      return fc.oneof(
+        ...(examples.length ? [fc.constantFrom(...examples)] : []),
+        fc.string({ minLength: s.minLength ?? 0, maxLength: Math.min(max, 30) }),
+        fc.constantFrom('x'.repeat(max), 'x'.repeat(max + 1), 'USD', 'JPY', 'KWD', 'ZZZ'),
+      );
+    }
+  }
+}
+
+/** Breaks a value in one of the ways a hostile client would. */
+function mutate(value: unknown): fc.Arbitrary<unknown> {
+  const paths: string[][] = [];
+  const walk = (v: unknown, at: string[]) => {
+    if (at.length > 5 || paths.length > 50) return;
+    paths.push(at);
+    if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...at, k]);
+  };
+  walk(value, []);
+  const setAt = (root: unknown, at: string[], leaf: unknown): unknown => {
+    if (!at.length) return leaf;
+    const copy: any = Array.isArray(root) ? [...root] : { ...(root as object) };
+    copy[at[0]!] = setAt(copy[at[0]!], at.slice(1), leaf);
+    return copy;
+  };
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant(value) },
+    { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...paths), hostileValue).map(([at, leaf]) => setAt(value, at, leaf)) },
+    { weight: 1, arbitrary: fc.constantFrom(...paths).map((at) => setAt(value, at, undefined)) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('unknown_field', 'constructor', 'prototype', 'toString'), hostileValue).map(([k, v]) => (value && typeof value === 'object' && !Array.isArray(value) ? { ...value, [k]: v } : v)) },
+  );
+}
+
+type Pools = { ids: Record<string, string[]>; tokens: Record<string, string[]>; cursors: string[]; keys: string[] };
+
+function pathArb(op: OperationEntry, pools: Pools): fc.Arbitrary<string> {
+  const names = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+  const tricks = ['..', '%2e%2e', '%2F', '%00', '%ZZ', '%E0%A4%A', 'inv_' + 'a'.repeat(300), '__proto__', 'inv_%F0%9F%98%80', ' ', 'inv_x;y', 'inv_%252e'];
+  const valueOf = (name: string) => fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom(...(pools.ids[name] ?? pools.tokens[name] ?? ['x'])) },
+    { weight: 2, arbitrary: fc.constantFrom(...tricks) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map(encode) },
+  );
+  if (!names.length) return fc.constantFrom(op.path, op.path, op.path, `${op.path}/`, `${op.path}/..`, op.path.toUpperCase(), `${op.path}%00`);
+  return fc.tuple(...names.map(valueOf)).map((values) => names.reduce((p, n, i) => p.replace(`{${n}}`, values[i]!), op.path));
+}
+
+function queryArb(doc: OpenApiDocument, op: OperationEntry, pools: Pools): fc.Arbitrary<string> {
+  const params = op.parameters.filter((p) => p.in === 'query');
+  const one = fc.oneof(
+    ...(params.length ? [{ weight: 5, arbitrary: fc.constantFrom(...params).chain((p) => fc.tuple(fc.constant(p.name), fc.oneof(fromSchema(doc, p.schema).map(String), fc.constantFrom('Infinity', '-Infinity', '1e400', '9'.repeat(400), '0x10', '-0', '', ' 5', '5.0', '2e1', ...pools.cursors)))) }] : []),
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('__proto__', '__proto__', 'constructor', 'hasOwnProperty', 'unknown', 'limit[]', '__proto__[x]', 'a%00'), fc.constantFrom('1', '')) },
+  );
+  // Mostly zero or one parameter, so that a lone hostile key is not hidden behind another refusal.
+  return fc.oneof(fc.array(one, { maxLength: 1 }), fc.array(one, { maxLength: 4 })).map((pairs) => (pairs.length ? '?' + pairs.map(([k, v]) => `${k.includes('%') ? k : encode(k)}=${encode(v)}`).join('&') : ''));
+}
+
+function bodyArb(doc: OpenApiDocument, op: OperationEntry): fc.Arbitrary<{ body?: string; type?: string }> {
+  const content = resolveRef<any>(doc, op.operation.requestBody)?.content ?? {};
+  const schema = content['application/json']?.schema ?? content['application/x-www-form-urlencoded']?.schema ?? { type: 'object' };
+  const value = fromSchema(doc, schema).chain(mutate);
+  const json = value.map((v) => ({ body: JSON.stringify(v) ?? 'null', type: 'application/json' }));
+  const form = value.map((v) => ({
+    body: v && typeof v === 'object' ? new URLSearchParams(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : (JSON.stringify(x) ?? '')])).toString() : String(v),
+    type: 'application/x-www-form-urlencoded',
+  }));
+  const broken = fc.tuple(json, fc.nat()).map(([j, n]) => ({ body: j.body.slice(0, n % Math.max(1, j.body.length)), type: 'application/json' }));
+  const odd = fc.constantFrom(
+    { body: '{"__proto__":{"admin":true}}', type: 'application/json' },
+    { body: '{"a":1,"a":2}', type: 'application/json' },
+    { body: '[]', type: 'application/json' },
+    { body: 'null', type: 'application/json' },
+    { body: '"x"', type: 'application/json' },
+    { body: '{', type: 'application/json' },
+    { body: '\ufeff{}', type: 'application/json' },
+    { body: '{}', type: 'application/json; charset=utf-16' },
+    { body: '<x/>', type: 'application/xml' },
+    { body: '{}', type: 'text/plain' },
+    { body: '{}', type: '' },
+    { body: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]', type: 'application/json' },
+    { body: 'a=1&a=2&__proto__=x', type: 'application/x-www-form-urlencoded' },
+    {},
+  );
+  return fc.oneof({ weight: 5, arbitrary: json }, { weight: 1, arbitrary: form }, { weight: 2, arbitrary: broken }, { weight: 2, arbitrary: odd });
+}
+
+function requestArb(doc: OpenApiDocument, op: OperationEntry, pools: Pools, credentials: fc.Arbitrary<Record<string, string>>): fc.Arbitrary<Hostile> {
+  const method = fc.constantFrom(op.method.toUpperCase(), op.method.toUpperCase(), op.method.toUpperCase(), 'HEAD', 'OPTIONS', 'PROPFIND', 'PATCH', 'DELETE');
+  const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
+    fc.constant({}),
+    fc.constantFrom<Record<string, string>>({ 'idempotency-key': 'k1' }, { 'idempotency-key': 'k1' }, { 'idempotency-key': 'x'.repeat(300) }, { 'idempotency-key': 'é' }, { 'x-request-id': 'a'.repeat(500) }, { 'content-length': '5' }),
+  );
+  return fc
+    .record({ method, path: pathArb(op, pools), query: queryArb(doc, op, pools), auth: credentials, extra: extraHeaders, body: op.operation.requestBody ? bodyArb(doc, op) : fc.oneof(fc.constant<{ body?: string; type?: string }>({}), bodyArb(doc, op)) })
+    .map(({ method, path, query, auth, extra, body }) => {
+      const headers: Record<string, string> = { ...auth, ...extra };
+      if (body.type) headers['content-type'] = body.type;
+      if (body.body === undefined || method === 'GET' || method === 'HEAD') delete headers['content-length'];
+      if (headers['content-length'] && body.body !== undefined) delete headers['content-length'];
+      return { method, path, query, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body.body };
+    });
+}
+
+/** Reasons the contract gives for refusing this request whatever else it carries: an undeclared query key, an integer that is not one. */
+function mustRefuse(op: OperationEntry, r: Hostile, check: ResponseValidator): string[] {
+  if (check.operationOf(r.method, seenPath(r.path))?.operationId !== op.operationId || r.method === 'HEAD') return [];
+  const declared = new Map(op.parameters.filter((p) => p.in === 'query').map((p) => [p.name, (p.schema as { type?: string } | undefined)?.type]));
+  const out: string[] = [];
+  for (const [key, value] of new URLSearchParams(r.query)) {
+    if (!declared.has(key)) out.push(`undeclared query parameter '${key}'`);
+    else if (declared.get(key) === 'integer' && !/^-?[0-9]{1,16}$/.test(value)) out.push(`'${key}=${value}' is not an integer`);
+  }
+  return out;
+}
+
+// ---------- the API ----------
+
+let s: TestServer;
+const pools: Pools = { ids: {}, tokens: {}, cursors: [], keys: [] };
+const globexSecrets: string[] = [];
+const GLOBEX_MARK = 'GlobexOnlyMarker';
+
+const fingerprint = () => JSON.stringify([s.store.snapshot(), s.outbox.list().length, s.clock.now().getTime()]);
+
+beforeAll(async () => {
+  s = await startTestServer();
+  const seed = async (key: string, mark: string) => {
+    const customers: string[] = [];
+    const invoices: string[] = [];
+    const shares: string[] = [];
+    const pays: string[] = [];
+    const payments: string[] = [];
+    for (let c = 0; c < 3; c++) {
+      customers.push((await s.post('/api/v1/customers', { name: `${mark} customer ${c}`, email: `c${c}@${mark.toLowerCase()}.example` }, { key })).body.id);
+    }
+    for (let i = 0; i < 6; i++) {
+      const inv = (await s.post('/api/v1/invoices', { customer_id: customers[i % 3], title: `${mark} invoice ${i}`, line_items: [{ description: `${mark} work`, quantity: 2, unit_price: 12_500 }] }, { key })).body;
+      invoices.push(inv.id);
+      if (i >= 1) await s.post(`/api/v1/invoices/${inv.id}/mark-sent`, undefined, { key });
+      if (i === 2) payments.push((await s.post(`/api/v1/invoices/${inv.id}/payments`, { amount: 1000 }, { key })).body.id);
+      if (i === 3) {
+        const published = (await s.post(`/api/v1/invoices/${inv.id}/publish`, undefined, { key })).body;
+        shares.push(new URL(published.share_link.url).pathname.split('/').pop()!);
+        pays.push(new URL((await s.get(`/api/v1/invoices/${inv.id}/payment-link`, { key })).body.url).pathname.split('/').pop()!);
+      }
+      if (i === 4) await s.post(`/api/v1/invoices/${inv.id}/void`, undefined, { key });
+      if (i === 5) await s.del(`/api/v1/invoices/${inv.id}`, { key });
+    }
+    const pdf = new URL((await s.get(`/api/v1/invoices/${invoices[1]}/pdf-link`, { key })).body.url).pathname.split('/').pop()!;
+    const cursor = (await s.get('/api/v1/invoices?limit=1', { key })).body.pagination.end_cursor as string;
+    return { customers, invoices, shares, pays, payments, pdf, cursor };
+  };
+  const acme = await seed('ik_test_acme', 'Acme');
+  const globex = await seed('ik_test_globex', GLOBEX_MARK);
+  globexSecrets.push(...globex.customers, ...globex.invoices, ...globex.payments, GLOBEX_MARK);
+  pools.ids = {
+    customer_id: [...acme.customers, ...globex.customers, 'cus_unknown0000'],
+    invoice_id: [...acme.invoices, ...acme.invoices, ...globex.invoices, 'inv_unknown0000'],
+    payment_id: [...acme.payments, ...globex.payments, 'pay_unknown0000'],
+  };
+  // Public pages: acme's real tokens and forged ones (globex's real tokens would show globex's page, rightly).
+  pools.tokens = {
+    share_token: [...acme.shares, acme.shares[0]!.slice(0, -1) + 'x', 'sh_forged'],
+    payment_token: [...acme.pays, acme.pays[0]!.slice(0, -1) + 'x', 'pl_forged'],
+    signed_token: [acme.pdf, acme.pdf.slice(0, -2) + 'xx', acme.pdf.split('.')[0]!, globex.pdf.replace(/\.[^.]*$/, '.forged')],
+  };
+  pools.cursors = [acme.cursor, globex.cursor, acme.cursor.slice(0, -1) + 'A', 'eyJjIjoieCJ9.forged', acme.cursor.split('.')[0]!];
+}, 60_000);
+afterAll(() => s?.close());
+
+const apiCredentials: fc.Arbitrary<Record<string, string>> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant<Record<string, string>>({ authorization: 'Bearer ik_test_acme' }) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<Record<string, string>>(
+      {},
+      { authorization: 'Bearer ' },
+      { authorization: 'Bearer ik_test_acme ik_test_globex' },
+      { authorization: 'Bearer ik_forged' },
+      { authorization: 'Basic YWNtZS1jbGllbnQ6YWNtZS1zZWNyZXQ=' },
+      { authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` },
+      { authorization: `Basic ${Buffer.from('acme-client:%').toString('base64')}` },
+      { authorization: 'Bearer at_expired_or_forged' },
+      { authorization: 'bearer ik_test_acme' },
+    ),
+  },
+);
+
+describe('hostile requests to every operation of the API', () => {
+  const operations = listOperations(api);
+  it('covers every operation', () => expect(operations.length).toBeGreaterThan(30));
+
+  it.each(operations.map((op, i) => [`${op.method.toUpperCase()} ${op.path}`, op, i] as const))('%s', async (_name, op, i) => {
+    await fc.assert(
+      fc.asyncProperty(requestArb(api, op, pools, apiCredentials), async (r) => {
+        const before = fingerprint();
+        const a = await send(s.base, r);
+        checkAnswer(apiCheck, r, a);
+        for (const why of mustRefuse(op, r, apiCheck)) expect(a.status, `${r.method} ${r.path}${r.query} → ${a.status}: ${why}`).toBeGreaterThanOrEqual(400);
+        if (a.status >= 400) expect(fingerprint(), `${r.method} ${r.path}${r.query} → ${a.status} changed the state`).toBe(before);
+        if (r.headers.authorization === 'Bearer ik_test_acme') {
+          // Globex's ids may come back only as the request's own words (`No invoice 'inv_…'`).
+          const asked = decodeURIComponentSafe(r.path + r.query) + (r.body ?? '');
+          for (const secret of globexSecrets) if (!asked.includes(secret)) expect(a.text.includes(secret), `${r.method} ${r.path} leaked ${secret}`).toBe(false);
+        }
+      }),
+      { seed: SEED + i, numRuns: API_RUNS, endOnFailure: true },
+    );
+  });
+});
+
+// ---------- the mock controls ----------
+
+const ADMIN = 'adm_hostile';
+let controlServer: Server;
+let controlBase: string;
+let built: ReturnType<typeof buildServer>;
+
+describe('hostile requests to every operation of the mock controls', () => {
+  beforeAll(async () => {
+    built = buildServer(readConfig({}, { fixtures: 'none', adminToken: ADMIN, apiKeys: 'acme:ik_ctl_acme', rateLimit: '0', clock: '2026-03-01T12:00:00Z' }));
+    controlServer = hardenHttpServer(built.app.listen(0, '127.0.0.1'));
+    await new Promise<void>((resolve) => controlServer.once('listening', resolve));
+    controlBase = `http://127.0.0.1:${(controlServer.address() as AddressInfo).port}`;
+    expect((await send(controlBase, { method: 'POST', path: '/control/snapshots', query: '', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: '{"name":"base"}' })).status).toBe(201);
+  });
+  afterAll(async () => {
+    // Alive and still guarding its door after every hostile request.
+    expect((await send(controlBase, { method: 'GET', path: '/control/clock', query: '', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(200);
+    expect((await send(controlBase, { method: 'GET', path: '/control/clock', query: '', headers: {} })).status).toBe(401);
+    await new Promise<void>((resolve) => controlServer.close(() => resolve()));
+  });
+
+  const controlPools: Pools = { ids: { name: ['base', 'missing', '..', 'a'.repeat(65)] }, tokens: {}, cursors: [], keys: [] };
+  const adminCredentials: fc.Arbitrary<Record<string, string>> = fc.oneof(
+    { weight: 8, arbitrary: fc.constant<Record<string, string>>({ authorization: `Bearer ${ADMIN}` }) },
+    { weight: 2, arbitrary: fc.constantFrom<Record<string, string>>({}, { authorization: 'Bearer ik_ctl_acme' }, { authorization: `Bearer ${ADMIN}x` }, { authorization: `bearer ${ADMIN}` }, { authorization: `Basic ${ADMIN}` }) },
+  );
+  const controlState = () => JSON.stringify([built.store.snapshot(), built.outbox.list().length, built.clock.frozen ? built.clock.now().getTime() : 'running', built.disturbance.settings(), built.state.listSnapshots()]);
+  // A valid body here would load large data sets, slow every answer or inject 5xx on purpose: these only get broken bodies.
+  const sideEffects = new Set(['loadDataset', 'setDisturbance']);
+
+  it.each(listOperations(control).map((op, i) => [`${op.method.toUpperCase()} ${op.path}`, op, i] as const))('%s', async (_name, op, i) => {
+    await fc.assert(
+      fc.asyncProperty(requestArb(control, op, controlPools, adminCredentials), async (r) => {
+        if (sideEffects.has(op.operationId) && r.headers.authorization === `Bearer ${ADMIN}`) {
+          r = { ...r, query: r.query || '?hostile=1' }; // always refused: the contract takes no such parameter
+        }
+        const before = controlState();
+        const a = await send(controlBase, r);
+        for (const why of mustRefuse(op, r, controlCheck)) expect(a.status, `${r.method} ${r.path}${r.query} → ${a.status}: ${why}`).toBeGreaterThanOrEqual(400);
+        checkAnswer(r.path.startsWith('/control') ? controlCheck : apiCheck, r, a);
+        if (a.status >= 400) expect(controlState(), `${r.method} ${r.path}${r.query} → ${a.status} changed the state`).toBe(before);
+      }),
+      { seed: SEED + 1000 + i, numRuns: CONTROL_RUNS, endOnFailure: true },
+    );
+  });
+});
+
+// ---------- limits, at and one past their bound ----------
+
+describe('every documented limit, at and one past its bound', () => {
+  const key = { authorization: 'Bearer ik_test_acme' };
+  const json = { ...key, 'content-type': 'application/json' };
+  const post = (path: string, body: string, headers: Record<string, string> = json) => send(s.base, { method: 'POST', path, query: '', headers, body });
+  let fresh = '';
+  beforeAll(async () => {
+    fresh = (await s.post('/api/v1/customers', { name: 'Limits Ltd' })).body.id; // the suite may have deactivated the others
+  });
+  const customer = () => fresh;
+  const invoice = (lines: number) => JSON.stringify({ customer_id: customer(), line_items: Array(lines).fill({ description: 'x', quantity: 1, unit_price: 1 }) });
+
+  it.each([
+    ['line_items', () => post('/api/v1/invoices', invoice(500)), () => post('/api/v1/invoices', invoice(501)), 201, '/body/line_items'],
+    ['batch ids', () => post('/api/v1/invoices/batch', JSON.stringify({ action: 'void', ids: Array.from({ length: 100 }, (_, i) => `inv_n${i}`) })), () => post('/api/v1/invoices/batch', JSON.stringify({ action: 'void', ids: Array.from({ length: 101 }, (_, i) => `inv_n${i}`) })), 200, '/body/ids'],
+    ['form parameters', () => post('/oauth/token', ['grant_type=client_credentials', 'client_id=acme-client', 'client_secret=acme-secret', ...Array(97).fill('scope=invoices:read')].join('&'), { 'content-type': 'application/x-www-form-urlencoded' }), () => post('/oauth/token', ['grant_type=client_credentials', ...Array(100).fill('scope=invoices:read')].join('&'), { 'content-type': 'application/x-www-form-urlencoded' }), 400, '/body'],
+    ['notes length', () => post('/api/v1/customers', JSON.stringify({ name: 'n', notes: 'é'.repeat(2000) })), () => post('/api/v1/customers', JSON.stringify({ name: 'n', notes: 'é'.repeat(2001) })), 201, '/body/notes'],
+    ['nesting depth', () => post('/api/v1/customers', JSON.stringify({ name: 'n', metadata: nest(31) })), () => post('/api/v1/customers', JSON.stringify({ name: 'n', metadata: nest(32) })), 400, '/body'],
+    ['limit parameter', () => send(s.base, { method: 'GET', path: '/api/v1/invoices', query: '?limit=100', headers: key }), () => send(s.base, { method: 'GET', path: '/api/v1/invoices', query: '?limit=101', headers: key }), 200, '/query/limit'],
+  ] as const)('%s', async (_name, at, past, atStatus, pointer) => {
+    const ok = await at();
+    expect(ok.status).toBe(atStatus);
+    if (ok.status === 400) expect(ok.body.errors.some((e: any) => e.keyword === 'maxDepth' || e.keyword === 'maxProperties')).toBe(false);
+    const refused = await past();
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: any) => e.pointer)).toContain(pointer);
+  });
+
+  it('body size: 1 MiB is read, one byte more is 413', async () => {
+    const fill = (size: number) => {
+      const head = JSON.stringify({ name: 'n', notes: '' });
+      return head.slice(0, -2) + 'x'.repeat(size - head.length) + '"}';
+    };
+    expect(Buffer.byteLength(fill(1024 * 1024))).toBe(1024 * 1024);
+    expect((await post('/api/v1/customers', fill(1024 * 1024))).status).toBe(400); // read, then refused by notes' maxLength
+    expect((await post('/api/v1/customers', fill(1024 * 1024 + 1))).status).toBe(413);
+  });
+
+  it('listed errors: 100 listed at most, with the full count', async () => {
+    const res = await post('/api/v1/invoices', JSON.stringify({ customer_id: customer(), line_items: Array(500).fill({}) }));
+    expect([res.body.errors.length, res.body.detail]).toEqual([100, '1500 problems in the request (the first 100 are listed).']);
+    const few = await post('/api/v1/invoices', JSON.stringify({ customer_id: customer(), line_items: Array(33).fill({}) }));
+    expect([few.body.errors.length, few.body.detail]).toEqual([99, '99 problems in the request.']);
+  });
+
+  it('headers: 15 KiB pass, 17 KiB are 431', async () => {
+    expect((await send(s.base, { method: 'GET', path: '/healthz', query: '', headers: { 'x-pad': 'a'.repeat(15 * 1024) } })).status).toBe(200);
+    const big = await send(s.base, { method: 'GET', path: '/healthz', query: '', headers: { 'x-pad': 'a'.repeat(17 * 1024) } }).catch(() => undefined);
+    // undici may see the connection close before reading; when it reads the answer, it is the problem.
+    if (big) expect([big.status, big.body.code]).toEqual([431, 'headers_too_large']);
+  });
+});
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function nest(depth: number): unknown {
+  let v: unknown = 1;
+  for (let i = 0; i < depth; i++) v = { a: v };
+  return v;
+}
+
+describe('after all that', () => {
+  it('sent more than 10,000 hostile requests, and the server is alive and consistent', async () => {
+    expect(sent).toBeGreaterThanOrEqual(10_000);
+    const health = await send(s.base, { method: 'GET', path: '/healthz', query: '', headers: {} });
+    expect(health.status).toBe(200);
+    const list = await send(s.base, { method: 'GET', path: '/api/v1/invoices', query: '?limit=100', headers: { authorization: 'Bearer ik_test_acme' } });
+    expect(list.status).toBe(200);
+    expect(list.body.data.every((i: any) => !globexSecrets.includes(i.id))).toBe(true);
+  });
+});
