@@ -2,6 +2,19 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 
+import type { ConformanceOptions } from './types.ts';
+
+/** The credentials of the reference server the planted-defect tests run against. */
+export const PRIMARY_KEY = 'ik_test_acme_conformance';
+export const SECOND_KEY = 'ik_test_globex_conformance';
+
+/**
+ * A server broken in one way on purpose: the runner must fail exactly `checks` on it. `include`
+ * narrows the operations; `only` narrows the checks when a scenario's broken answers would also
+ * (rightly) trip other checks; `extra` adds run options (second key, OAuth client, admin token).
+ */
+export type PlantedDefect = { name: string; checks: string[]; include: string[]; only?: string[]; extra?: Partial<ConformanceOptions>; breakage: Breakage };
+
 export type Forwarded = { method: string; path: string; query: URLSearchParams; headers: Record<string, string>; body: string };
 export type Answer = { status: number; headers: Record<string, string>; body: string };
 

@@ -44,6 +44,7 @@ export function conformCommand(): Command {
     .addOption(new Option('--workers <n>', `operations checked at once (default ${DEFAULTS.workers})`).argParser(wholeNumber('--workers', 1)))
     .addOption(new Option('--request-timeout <ms>', `time-out of one request in milliseconds (default ${DEFAULTS.requestTimeoutMs})`).argParser(wholeNumber('--request-timeout', 1)))
     .addOption(new Option('--max-failures <n>', 'stop after this many distinct failures').argParser(wholeNumber('--max-failures', 1)))
+    .addOption(new Option('--rate-limit-check', 'also burst requests until the server answers 429, and check Retry-After and recovery (slow: waits as told)'))
     .addOption(new Option('--read-only', 'send only safe (GET) requests and create nothing: the only mode to point at production'))
     .addOption(new Option('--keep', 'leave the data the run created in place (it carries the run tag ikc-<seed>-<time>)'))
     .addOption(new Option('--reporter <names>', `reporters: ${REPORTER_NAMES.join(', ')} (comma-separated, default console)`).argParser(list).default(['console']))
@@ -80,6 +81,7 @@ export function conformCommand(): Command {
         readOnly: opts.readOnly === true,
         keep: opts.keep === true,
         coverageThreshold: opts.coverageThreshold,
+        rateLimitCheck: opts.rateLimitCheck === true,
         listeners: reporters.map((r) => (event) => r.onEvent(event)),
       };
       const result = await runConformance(options);

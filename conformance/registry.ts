@@ -3,6 +3,7 @@ import { contentTypeDocumented } from './checks/content-type-documented.ts';
 import { createdResourceReadable } from './checks/created-resource-readable.ts';
 import { deletedResourceGone } from './checks/deleted-resource-gone.ts';
 import { invalidInputRejected } from './checks/invalid-input-rejected.ts';
+import { numbering } from './checks/numbering.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -30,6 +31,8 @@ export const CHECKS: readonly Check[] = [
   unknownRoute,
   createdResourceReadable,
   deletedResourceGone,
+  // Business rules (scenarios).
+  numbering,
 ];
 
 export function checkById(id: string): Check | undefined {

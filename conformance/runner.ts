@@ -9,7 +9,7 @@ import { bindRequest, canPrepare, prepare, type Prepared } from './plan.ts';
 import { Redactor } from './redact.ts';
 import { CHECKS } from './registry.ts';
 import { PrerequisiteError, Resources } from './resources.ts';
-import type { Check, CheckContext, CheckResult, ConformanceOptions, Coverage, Exchange, FailureInput, ResolvedOptions, RunEvent, RunResult, TestCase, ToolError } from './types.ts';
+import type { Check, CheckContext, ExchangeCheck, ScenarioCheck, CheckResult, ConformanceOptions, Coverage, Exchange, FailureInput, ResolvedOptions, RunEvent, RunResult, TestCase, ToolError } from './types.ts';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -130,10 +130,10 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
 
     const active: Check[] = [];
     for (const check of checks) {
-      const unmet = (check.requires ?? []).find((r) => (r === 'writes' && options.readOnly) || (r === 'second-api-key' && !input.secondApiKey) || (r === 'oauth' && !input.oauthClientId) || (r === 'admin-token' && !input.adminToken));
+      const unmet = (check.requires ?? []).find((r) => (r === 'writes' && options.readOnly) || (r === 'second-api-key' && !input.secondApiKey) || (r === 'oauth' && !input.oauthClientId) || (r === 'admin-token' && !input.adminToken) || (r === 'rate-limit-check' && !input.rateLimitCheck));
       if (!unmet) active.push(check);
       else {
-        const reason = { writes: 'it creates data, and --read-only is set', 'second-api-key': 'it needs --second-api-key (a credential of another tenant)', oauth: 'it needs an OAuth client (--oauth-client-id, --oauth-client-secret)', 'admin-token': 'it needs --admin-token of an invoicekit server' }[unmet];
+        const reason = { writes: 'it creates data, and --read-only is set', 'second-api-key': 'it needs --second-api-key (a credential of another tenant)', oauth: 'it needs an OAuth client (--oauth-client-id, --oauth-client-secret)', 'admin-token': 'it needs --admin-token of an invoicekit server', 'rate-limit-check': 'it bursts until 429 and waits: opt in with --rate-limit-check' }[unmet];
         skippedChecks.push({ checkId: check.id, reason });
         results.set(`${check.id}\u0000*`, { checkId: check.id, severity: check.severity, operationId: '*', outcome: 'skipped', passes: 0, failures: 0, skipReason: reason });
       }
@@ -164,9 +164,12 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
       skip: (operationId, reason) => void (resultOf(check, operationId).skipReason ??= reason),
     });
 
-    async function judge(exchange: Exchange, mode: 'all' | 'scenario-only' = 'all'): Promise<void> {
-      for (const check of active) {
-        if (mode === 'scenario-only' && check.inline) continue;
+    const exchangeChecks = active.filter((c): c is ExchangeCheck => c.kind !== 'scenario');
+    const scenarioChecks = active.filter((c): c is ScenarioCheck => c.kind === 'scenario');
+
+    async function judge(exchange: Exchange, mode: 'all' | 'follow-up-only' = 'all'): Promise<void> {
+      for (const check of exchangeChecks) {
+        if (mode === 'follow-up-only' && check.inline) continue;
         try {
           await check.run(contextFor(check), exchange);
         } catch (error) {
@@ -178,7 +181,7 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
     /** Inline checks in dry mode: their failures are returned, not recorded (for property-based shrinking). */
     function judgeDry(exchange: Exchange): FailureInput[] {
       const found: FailureInput[] = [];
-      for (const check of active.filter((c) => c.inline)) void check.run(contextFor(check, found), exchange);
+      for (const check of exchangeChecks.filter((c) => c.inline)) void check.run(contextFor(check, found), exchange);
       return found;
     }
 
@@ -227,6 +230,16 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
       return buildCase(shape, draft, 'invalid', prepared);
     }
 
+    async function runScenario(check: ScenarioCheck): Promise<void> {
+      try {
+        await check.run(contextFor(check));
+      } catch (error) {
+        const ctx = contextFor(check);
+        if (error instanceof PrerequisiteError) ctx.skip('*', error.message);
+        else toolErrors.push({ kind: 'tool', message: `check ${check.id} could not run: ${(error as Error).message}`, request: { method: '-', url: root, headers: {} } });
+      }
+    }
+
     async function runOperation(entry: OperationEntry): Promise<void> {
       emit({ type: 'operation-start', operationId: entry.operationId, method: entry.method.toUpperCase(), path: entry.path });
       const before = requests;
@@ -268,7 +281,7 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
           const exchange = await transmit(testCase);
           if (!exchange.response) return true;
           const found = judgeDry(exchange);
-          if (found.length === 0) await judge(exchange, 'scenario-only');
+          if (found.length === 0) await judge(exchange, 'follow-up-only');
           return found.length === 0;
         });
         const outcome = await fc.check(property, { seed: opSeed, numRuns: options.maxExamples, interruptAfterTimeLimit: 20_000, markInterruptAsFailure: false, endOnFailure: false });
@@ -302,6 +315,24 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
         for (let entry = queue.shift(); entry && !stoppedEarly; entry = queue.shift()) await runOperation(entry);
       }),
     );
+    // Business-rule scenarios after the per-operation phase; exclusive ones last and alone (the rate-limit burst's 429s would disturb the others).
+    const selected = new Set(operations.map((o) => o.operationId));
+    for (const check of [...scenarioChecks]) {
+      const missing = check.operations.filter((id) => !selected.has(id));
+      if (!missing.length) continue;
+      const reason = `it needs ${missing.join(', ')}, which the contract lacks or --include/--exclude leave out`;
+      skippedChecks.push({ checkId: check.id, reason });
+      results.set(`${check.id}\u0000*`, { checkId: check.id, severity: check.severity, operationId: '*', outcome: 'skipped', passes: 0, failures: 0, skipReason: reason });
+      scenarioChecks.splice(scenarioChecks.indexOf(check), 1);
+    }
+    const scenarios = scenarioChecks.filter((c) => !c.exclusive);
+    await Promise.all(
+      Array.from({ length: Math.min(options.workers, scenarios.length) }, async () => {
+        for (let check = scenarios.shift(); check && !stoppedEarly; check = scenarios.shift()) await runScenario(check);
+      }),
+    );
+    const exclusive = scenarioChecks.filter((c) => c.exclusive).sort((a, b) => Number(a.requires?.includes('rate-limit-check') ?? false) - Number(b.requires?.includes('rate-limit-check') ?? false));
+    for (const check of exclusive) if (!stoppedEarly) await runScenario(check);
     const cleanup = options.keep || options.readOnly ? { removed: 0, left: 0, notes: [options.keep ? `--keep: created data left in place, tagged '${options.runTag}'` : 'read-only: nothing was created'] } : await resources.cleanup();
 
     const coverage = coverageOf(operations, statusesSeen);

@@ -100,22 +100,43 @@ export interface CheckContext {
   skip(operationId: string, reason: string): void;
 }
 
-export type Requirement = 'writes' | 'second-api-key' | 'oauth' | 'admin-token';
+export type Requirement = 'writes' | 'second-api-key' | 'oauth' | 'admin-token' | 'rate-limit-check';
 
 /**
- * A check: one file, one stable id, one signature. The engine hands it every exchange of the run
- * (generated cases and other checks' probes alike); it ignores what it does not judge.
- * `inline` checks judge the exchange alone without sending anything, so the engine can also run
- * them inside property-based generation and shrink a failing input to the smallest one.
+ * A check: one file, one stable id, one signature. The engine hands an `exchange` check every
+ * exchange of the run (generated cases and other checks' probes alike); it ignores what it does
+ * not judge. `inline` checks judge the exchange alone without sending anything, so the engine can
+ * also run them inside property-based generation and shrink a failing input to the smallest one.
  */
-export type Check = {
+export type ExchangeCheck = CheckInfo & {
+  kind?: 'exchange';
+  inline: boolean;
+  run(ctx: CheckContext, exchange: Exchange): void | Promise<void>;
+};
+
+/**
+ * A business-rule check that drives its own sequence of requests (create, act, read back) once per
+ * run, after the per-operation phase. Its requests are judged by every exchange check too. It
+ * reports on the operations it exercised (`ctx.pass`/`ctx.fail` with their operationId).
+ */
+export type ScenarioCheck = CheckInfo & {
+  kind: 'scenario';
+  inline: false;
+  /** Runs alone, when nothing else sends: for rules that another check's writes would disturb (numbering, rate limits). */
+  exclusive?: boolean;
+  /** The operations the scenario cannot do without: it runs only when --include/--exclude keep all of them. */
+  operations: string[];
+  run(ctx: CheckContext): Promise<void>;
+};
+
+export type CheckInfo = {
   id: string;
   severity: Severity;
   description: string;
-  inline: boolean;
   requires?: Requirement[];
-  run(ctx: CheckContext, exchange: Exchange): void | Promise<void>;
 };
+
+export type Check = ExchangeCheck | ScenarioCheck;
 
 export type ReporterName = 'console' | 'json' | 'junit' | 'ndjson' | 'markdown';
 
@@ -140,6 +161,8 @@ export type ConformanceOptions = {
   readOnly?: boolean;
   keep?: boolean;
   coverageThreshold?: number;
+  /** Opt-in: bursts until the server answers 429, then waits as told (slow by nature). */
+  rateLimitCheck?: boolean;
   /** Listeners of the run's events; the CLI plugs its reporters in here. */
   listeners?: Array<(event: RunEvent) => void>;
 };
