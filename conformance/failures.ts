@@ -23,7 +23,7 @@ export class FailureLog {
       checkId: check.id,
       severity: check.severity,
       operationId: op,
-      request: exchange.request,
+      request: exchange.request.body && exchange.request.body.length > EXCERPT * 16 ? { ...exchange.request, body: `${exchange.request.body.slice(0, EXCERPT * 16)}…(${exchange.request.body.length} bytes, cut; the curl rebuilds it)` } : exchange.request,
       ...(r ? { response: { status: r.status, headers: r.headers, bodyExcerpt: r.text.length > EXCERPT ? `${r.text.slice(0, EXCERPT)}…` : r.text } } : {}),
       curl: toCurl(exchange.request),
       case: { origin: exchange.case.origin, label: exchange.case.label },

@@ -44,7 +44,19 @@ function shellQuote(text: string): string {
 export function toCurl(request: { method: string; url: string; headers: Record<string, string>; body?: string }): string {
   const args = ['curl', '-sS', '-i', '-X', request.method.toUpperCase()];
   for (const [name, value] of Object.entries(request.headers)) args.push('-H', shellQuote(`${name}: ${value}`));
-  if (request.body !== undefined) args.push('--data-binary', shellQuote(request.body));
+  if (request.body !== undefined) args.push('--data-binary', bodyArgument(request.body));
   args.push(shellQuote(request.url));
   return args.join(' ');
+}
+
+const LONG = 16 * 1024;
+
+/** A body as a curl argument; a huge one made of a long run of one character is rebuilt by the shell, so reports stay small. */
+function bodyArgument(body: string): string {
+  if (body.length <= LONG) return shellQuote(body);
+  const run = /(.)\1{999,}/s.exec(body);
+  if (!run || !/^[A-Za-z0-9 ]$/.test(run[1]!)) return shellQuote(`${body.slice(0, LONG)}…(${body.length} bytes, cut)`);
+  const head = body.slice(0, run.index);
+  const tail = body.slice(run.index + run[0].length);
+  return `@<(printf '%s' ${shellQuote(head)}; head -c ${run[0].length} /dev/zero | tr '\\0' '${run[1]}'; printf '%s' ${shellQuote(tail)})`;
 }

@@ -3,6 +3,9 @@ import { contentTypeDocumented } from './checks/content-type-documented.ts';
 import { createdResourceReadable } from './checks/created-resource-readable.ts';
 import { deletedResourceGone } from './checks/deleted-resource-gone.ts';
 import { invalidInputRejected } from './checks/invalid-input-rejected.ts';
+import { payloadTooLarge } from './checks/payload-too-large.ts';
+import { unknownId } from './checks/unknown-id.ts';
+import { unsupportedMediaType } from './checks/unsupported-media-type.ts';
 import { numbering } from './checks/numbering.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
@@ -31,6 +34,9 @@ export const CHECKS: readonly Check[] = [
   unknownRoute,
   createdResourceReadable,
   deletedResourceGone,
+  unknownId,
+  unsupportedMediaType,
+  payloadTooLarge,
   // Business rules (scenarios).
   numbering,
 ];

@@ -114,5 +114,22 @@ export const PROTOCOL_DEFECTS: PlantedDefect[] = [
     include: ['deletePayment'],
     breakage: { request: (req) => (req.method === 'DELETE' && /\/payments\/pay_[A-Za-z0-9]+$/.test(req.path) ? { ...req, method: 'GET', path: req.path.replace(/\/payments\/[^/]+$/, ''), headers: { ...req.headers, 'x-broken-delete': '1' } } : req), response: (req, a) => (req.method === 'GET' && a.status === 200 && /^\/api\/v1\/invoices\/[^/]+$/.test(req.path) && req.headers['x-broken-delete'] ? { status: 204, headers: { 'x-request-id': 'req_broken' }, body: '' } : a) },
   },
+  {
+    name: 'an unknown invoice id answered 403 instead of 404',
+    checks: ['unknown_id'],
+    include: ['getInvoice'],
+    breakage: { response: (req, a) => (req.method === 'GET' && /^\/api\/v1\/invoices\/inv_[z9]+$/.test(req.path) && a.status === 404 ? withJson(a, { ...json(a), status: 403, code: 'insufficient_scope' }, 403) : a) },
+  },
+  {
+    name: 'a text/plain body parsed as JSON anyway',
+    checks: ['unsupported_media_type'],
+    include: ['createCustomer'],
+    breakage: { request: (req) => (req.headers['content-type']?.startsWith('text/plain') ? { ...req, headers: { ...req.headers, 'content-type': 'application/json' } } : req) },
+  },
+  {
+    name: 'a body over 1 MiB answered 400 instead of 413',
+    checks: ['payload_too_large'],
+    include: ['createCustomer'],
+    breakage: { response: (req, a) => (req.body.length > 1024 * 1024 && a.status === 413 ? withJson(a, { ...json(a), status: 400, code: 'validation_failed', errors: [] }, 400) : a) },
+  },
 ];
-

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from './registry.ts';
+import { runConformance } from './runner.ts';
+import type { RunResult } from './types.ts';
+
+// Prism's stateless mock answers with the contract's own examples: shape checks pass, and every
+// rule that needs state fails with a message that says what was not kept, never a runner crash.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let prism: ChildProcess;
+let base: string;
+let result: RunResult;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(url: string, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`Prism did not start at ${url}`);
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  prism = spawn(path.join(root, 'node_modules/.bin/prism'), ['mock', path.join(root, 'src/generated/openapi.yaml'), '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+  await waitUntilUp(`${base}/api/v1/customers`, Date.now() + 60_000);
+  result = await runConformance({
+    baseUrl: `${base}/api/v1`,
+    apiKey: 'ik_test_any_key_prism_accepts',
+    seed: 1,
+    maxExamples: 2,
+    include: ['createCustomer', 'getCustomer', 'listCustomers', 'deleteCustomer', 'createInvoice', 'previewNextInvoiceNumber'],
+  });
+}, 150_000);
+
+afterAll(() => {
+  prism?.kill('SIGTERM');
+});
+
+const failing = (id: string) => result.failures.filter((f) => f.checkId === id);
+
+describe("against Prism's stateless mock", () => {
+  it('runs to the end without a crash of the runner', () => {
+    expect(result.toolErrors.filter((e) => e.kind === 'tool')).toEqual([]);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('finds the shapes right: the examples Prism serves match the contract', () => {
+    for (const id of ['response_schema', 'status_documented', 'content_type_documented', 'server_error']) expect(failing(id).map((f) => f.message)).toEqual([]);
+  });
+
+  it('fails the rules that need state, saying what was not kept', () => {
+    const readBack = failing('created_resource_readable');
+    expect(readBack.length).toBeGreaterThan(0);
+    expect(readBack[0]!.message).toMatch(/read back must equal the create answer/);
+    const gone = failing('deleted_resource_gone');
+    expect(gone.map((f) => f.message).join('\n')).toMatch(/deleted resource must (be gone|not appear in its list)/);
+    expect(failing('numbering')[0]?.message).toMatch(/previews exactly the number the next create gets/);
+  });
+
+  it('fails the rules Prism does not enforce: any credential is accepted, 405s have no Allow', () => {
+    expect(failing('auth_required')[0]?.message).toMatch(/must refuse an unknown API key with 401/);
+    expect(failing('method_not_allowed').map((f) => f.message).join('\n')).toMatch(/Allow header/);
+  });
+
+  it('names a registered check and a reproducer in every failure', () => {
+    const ids = new Set(CHECKS.map((c) => c.id));
+    for (const f of result.failures) {
+      expect(ids.has(f.checkId)).toBe(true);
+      expect(f.curl).toMatch(/^curl /);
+    }
+  });
+});
