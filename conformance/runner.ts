@@ -219,15 +219,22 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
       return { origin, operationId: shape.entry.operationId, label: draft.label, request, context: { ...prepared.context }, ...(draft.mutation ? { mutation: draft.mutation } : {}) };
     }
 
-    /** A valid request bound to fresh prerequisites, then broken in one place. */
-    async function invalidCase(shape: OperationShape, template: Draft, variant: ReturnType<typeof invalidVariants>[number]): Promise<TestCase | undefined> {
-      const prepared = await prepare(shape.entry.operationId, shape.pathParams, resources, { query: template.query });
-      const valid = toRequest(shape, template, prepared.pathParams);
-      if (!(await bindRequest(shape.entry.operationId, valid, prepared, resources, { clientId: input.oauthClientId, clientSecret: input.oauthClientSecret }))) return undefined;
-      const bound: Draft = { ...template, query: (valid.query ?? {}) as Record<string, string>, ...(valid.json !== undefined ? { body: valid.json } : {}) };
-      const draft = variant.apply(bound);
+    /**
+     * A valid request bound to prerequisites, then broken in one place. A refused request changes
+     * nothing (refused_write_leaves_nothing checks that), so the prerequisites are reused until a
+     * broken request is accepted; then the next one gets fresh ones.
+     */
+    type Bound = { prepared: Prepared; draft: Draft };
+    async function invalidCase(shape: OperationShape, template: Draft, variant: ReturnType<typeof invalidVariants>[number], reuse: { bound?: Bound }): Promise<TestCase | undefined> {
+      if (!reuse.bound) {
+        const prepared = await prepare(shape.entry.operationId, shape.pathParams, resources, { query: template.query });
+        const valid = toRequest(shape, template, prepared.pathParams);
+        if (!(await bindRequest(shape.entry.operationId, valid, prepared, resources, { clientId: input.oauthClientId, clientSecret: input.oauthClientSecret }))) return undefined;
+        reuse.bound = { prepared, draft: { ...template, query: (valid.query ?? {}) as Record<string, string>, ...(valid.json !== undefined ? { body: valid.json } : {}) } };
+      }
+      const draft = variant.apply(structuredClone(reuse.bound.draft));
       if (!draft) return undefined;
-      return buildCase(shape, draft, 'invalid', prepared);
+      return buildCase(shape, draft, 'invalid', reuse.bound.prepared);
     }
 
     async function runScenario(check: ScenarioCheck): Promise<void> {
@@ -295,10 +302,13 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
 
         const variants = invalidVariants(contract, shape, template);
         const chosen = fc.sample(fc.shuffledSubarray(variants, { minLength: variants.length, maxLength: variants.length }), { seed: opSeed, numRuns: 1 })[0] ?? [];
+        const reuse: { bound?: Bound } = {};
         for (const variant of chosen.slice(0, options.maxExamples * 2)) {
           if (stoppedEarly) return;
-          const testCase = await invalidCase(shape, template, variant);
-          if (testCase) await send(testCase);
+          const testCase = await invalidCase(shape, template, variant, reuse);
+          if (!testCase) continue;
+          const exchange = await send(testCase);
+          if (!exchange.response || exchange.response.status < 400) delete reuse.bound;
         }
       } catch (error) {
         if (!(error instanceof PrerequisiteError)) throw error;

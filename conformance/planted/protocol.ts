@@ -109,8 +109,8 @@ export const PROTOCOL_DEFECTS: PlantedDefect[] = [
     breakage: { response: (req, a) => (req.method === 'GET' && isPath(req.path, /^\/api\/v1\/customers\/[^/]+$/) && a.status === 200 ? withJson(a, { ...json(a), name: `${json(a).name} (stale)` }) : a) },
   },
   {
-    name: 'a payment delete acknowledged but not done',
-    checks: ['deleted_resource_gone'],
+    name: 'a payment delete acknowledged but not done (an unknown payment too)',
+    checks: ['deleted_resource_gone', 'unknown_id'],
     include: ['deletePayment'],
     breakage: { request: (req) => (req.method === 'DELETE' && /\/payments\/pay_[A-Za-z0-9]+$/.test(req.path) ? { ...req, method: 'GET', path: req.path.replace(/\/payments\/[^/]+$/, ''), headers: { ...req.headers, 'x-broken-delete': '1' } } : req), response: (req, a) => (req.method === 'GET' && a.status === 200 && /^\/api\/v1\/invoices\/[^/]+$/.test(req.path) && req.headers['x-broken-delete'] ? { status: 204, headers: { 'x-request-id': 'req_broken' }, body: '' } : a) },
   },
