@@ -216,3 +216,9 @@ describe('the rendered lifecycle section', () => {
 it('findAction names a missing action', () => {
   expect(() => findAction(lifecycle, 'archive')).toThrow(RangeError);
 });
+
+it('src/contract/lifecycle.ts imports nothing (a pure reader any runner can use)', () => {
+  const source = readFileSync(new URL('./lifecycle.ts', import.meta.url), 'utf8');
+  expect(source).toContain('export function expectedOutcome');
+  expect(source.match(/^import .*/gm) ?? []).toEqual([]);
+});

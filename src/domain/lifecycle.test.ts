@@ -245,3 +245,15 @@ describe('payments block trashing and unpublishing whatever the status', () => {
     expect(checkAction(action, status, { trashed: false, published: true, hasPayments: false })).toBeUndefined();
   });
 });
+
+describe('the domain stays pure', () => {
+  it('imports only the domain and the contract reader, never the server', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('./', import.meta.url);
+    const imports = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .flatMap((f) => [...readFileSync(new URL(f, dir), 'utf8').matchAll(/^import .* from '([^']+)'/gm)].map((m) => `${f} → ${m[1]}`));
+    expect(imports).toContain("lifecycle.ts → ../contract/lifecycle.ts");
+    expect(imports.filter((i) => !/ → \.\/|→ \.\.\/contract\//.test(i))).toEqual([]);
+  });
+});
