@@ -13,105 +13,58 @@ import {
   nextStatusAfterAction,
   recomputeStatus,
   type StoredStatus,
+  rulesFrom,
   TRANSITIONS,
 } from './lifecycle.ts';
+import { lifecycleOracle } from '../contract/lifecycle.ts';
+import { loadContract } from '../contract/load.ts';
+import { toApiError } from '../errors.ts';
+import { DomainError, type DomainErrorCode } from './errors.ts';
 
-// Written out by hand from the contract table, deliberately not derived from TRANSITIONS.
-// ok = allowed; IT invalid_transition; NE invoice_not_editable; HP invoice_has_payments;
-// NP not_published; IIT invoice_in_trash; NIT invoice_not_in_trash.
-const ok = 'ok';
-const IT = 'invalid_transition';
-const NE = 'invoice_not_editable';
-const HP = 'invoice_has_payments';
-const NP = 'not_published';
-const IIT = 'invoice_in_trash';
-const NIT = 'invoice_not_in_trash';
-type Expect = typeof ok | typeof IT | typeof NE | typeof HP | typeof NP | typeof IIT | typeof NIT;
-type Row = [Expect, Expect, Expect, Expect, Expect, Expect, Expect];
-
-const COLUMNS: InvoiceStatus[] = ['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue', 'void'];
-
-//                                draft sent viewed  p_paid  paid  overdue void
-const LIVE_PUBLISHED: Record<InvoiceAction, Row> = {
-  update:           [ok,  ok,  ok,  ok,  NE,  ok,  NE],
-  send:             [ok,  ok,  ok,  ok,  IT,  ok,  IT],
-  mark_sent:        [ok,  IT,  IT,  IT,  IT,  IT,  IT],
-  publish:          [ok,  ok,  ok,  ok,  ok,  ok,  IT],
-  unpublish:        [IT,  ok,  ok,  IT,  IT,  ok,  IT],
-  void:             [IT,  ok,  ok,  ok,  ok,  ok,  IT],
-  mark_paid:        [IT,  ok,  ok,  ok,  IT,  ok,  IT],
-  record_payment:   [IT,  ok,  ok,  ok,  IT,  ok,  IT],
-  delete_payment:   [IT,  ok,  ok,  ok,  ok,  ok,  IT],
-  credit_note:      [IT,  ok,  ok,  ok,  IT,  ok,  IT],
-  duplicate:        [ok,  ok,  ok,  ok,  ok,  ok,  ok],
-  delete:           [ok,  ok,  ok,  HP,  HP,  ok,  ok],
-  restore:          [NIT, NIT, NIT, NIT, NIT, NIT, NIT],
-  permanent_delete: [NIT, NIT, NIT, NIT, NIT, NIT, NIT],
-};
-
-//                                draft sent viewed  p_paid  paid  overdue void
-const LIVE_UNPUBLISHED: Record<InvoiceAction, Row> = {
-  update:           [ok,  ok,  ok,  ok,  NE,  ok,  NE],
-  send:             [ok,  ok,  ok,  ok,  IT,  ok,  IT],
-  mark_sent:        [ok,  IT,  IT,  IT,  IT,  IT,  IT],
-  publish:          [ok,  ok,  ok,  ok,  ok,  ok,  IT],
-  unpublish:        [IT,  NP,  NP,  IT,  IT,  NP,  IT],
-  void:             [IT,  ok,  ok,  ok,  ok,  ok,  IT],
-  mark_paid:        [IT,  ok,  ok,  ok,  IT,  ok,  IT],
-  record_payment:   [IT,  ok,  ok,  ok,  IT,  ok,  IT],
-  delete_payment:   [IT,  ok,  ok,  ok,  ok,  ok,  IT],
-  credit_note:      [IT,  ok,  ok,  ok,  IT,  ok,  IT],
-  duplicate:        [ok,  ok,  ok,  ok,  ok,  ok,  ok],
-  delete:           [ok,  ok,  ok,  HP,  HP,  ok,  ok],
-  restore:          [NIT, NIT, NIT, NIT, NIT, NIT, NIT],
-  permanent_delete: [NIT, NIT, NIT, NIT, NIT, NIT, NIT],
-};
-
-// Same whether published or not.
-//                                draft sent viewed  p_paid  paid  overdue void
-const TRASHED: Record<InvoiceAction, Row> = {
-  update:           [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  send:             [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  mark_sent:        [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  publish:          [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  unpublish:        [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  void:             [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  mark_paid:        [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  record_payment:   [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  delete_payment:   [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  credit_note:      [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  duplicate:        [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  delete:           [IIT, IIT, IIT, IIT, IIT, IIT, IIT],
-  restore:          [ok,  ok,  ok,  ok,  ok,  ok,  ok],
-  permanent_delete: [ok,  ok,  ok,  ok,  ok,  ok,  ok],
-};
-
-const variants: Array<[string, { trashed: boolean; published: boolean }, Record<InvoiceAction, Row>]> = [
-  ['live, published', { trashed: false, published: true }, LIVE_PUBLISHED],
-  ['live, unpublished', { trashed: false, published: false }, LIVE_UNPUBLISHED],
-  ['trashed, published', { trashed: true, published: true }, TRASHED],
-  ['trashed, unpublished', { trashed: true, published: false }, TRASHED],
-];
-
-const matrix = variants.flatMap(([label, ctx, table]) =>
-  (Object.keys(table) as InvoiceAction[]).flatMap((action) =>
-    COLUMNS.map((status, i) => [label, action, status, ctx, table[action][i] as Expect] as const),
-  ),
+// The oracle is the contract's x-invoicekit-lifecycle data read by src/contract/lifecycle.ts,
+// which shares no code with checkAction: every cell of every trash/publish/payments variant.
+const oracle = lifecycleOracle(loadContract());
+const FACTS = [false, true].flatMap((trashed) => [false, true].flatMap((published) => [false, true].map((hasPayments) => ({ trashed, published, hasPayments }))));
+const matrix = INVOICE_ACTIONS.flatMap((action) =>
+  INVOICE_STATUSES.flatMap((status) => FACTS.map((facts) => [action, status, facts, oracle.expectedOutcome(action, status, facts)] as const)),
 );
 
-describe('assertAllowed: every action × every effective status × trash/publish', () => {
-  it('covers all actions and statuses', () => {
-    expect(Object.keys(LIVE_PUBLISHED).sort()).toEqual([...INVOICE_ACTIONS].sort());
-    expect([...COLUMNS].sort()).toEqual([...INVOICE_STATUSES].sort());
-    expect(matrix).toHaveLength(14 * 7 * 4);
+describe('checkAction: every action × every effective status × trash/publish/payments, against the contract', () => {
+  it('covers all actions and statuses of the contract', () => {
+    expect(oracle.lifecycle.actions.map((a) => a.name)).toEqual([...INVOICE_ACTIONS]);
+    expect(oracle.lifecycle.statuses.map((st) => st.name)).toEqual([...INVOICE_STATUSES]);
+    expect(matrix).toHaveLength(14 * 7 * 8);
+    // Both answers occur, and every kind of refusal: the matrix is not trivially uniform.
+    expect(new Set(matrix.map(([, , , o]) => (o.allowed ? 'ok' : o.kind)))).toEqual(new Set(['ok', 'trash', 'status', 'payments', 'publication']));
   });
 
-  it.each(matrix)('[%s] %s from %s', (_label, action, status, ctx, expected) => {
-    if (expected === ok) {
-      expect(() => assertAllowed(action, status, ctx)).not.toThrow();
-    } else {
-      expect(() => assertAllowed(action, status, ctx)).toThrow(expect.objectContaining({ code: expected }));
-    }
+  it.each(matrix)('%s from %s with %j', (action, status, facts, expected) => {
+    const error = checkAction(action, status, facts);
+    expect(error?.code).toBe(expected.allowed ? undefined : expected.code);
+    if (!expected.allowed) expect(() => assertAllowed(action, status, facts)).toThrow(expect.objectContaining({ code: expected.code }));
+  });
+
+  it('maps every refusal code of the data to the HTTP status the data gives', () => {
+    const refusals = [oracle.lifecycle.trash.inTrash, oracle.lifecycle.trash.notInTrash, ...oracle.lifecycle.actions.flatMap((a) => [
+      a.refusal, ...Object.values(a.refusalByStatus), ...(a.refusedWithPayments ? [a.refusedWithPayments] : []), ...(a.requiresPublished ? [a.requiresPublished] : []),
+    ])];
+    for (const r of refusals) expect(toApiError(new DomainError(r.code as DomainErrorCode, 'x')).status, r.code).toBe(r.httpStatus);
+  });
+});
+
+describe('rulesFrom: the domain refuses contract data it does not know', () => {
+  const lifecycle = oracle.lifecycle;
+  it.each([
+    ['an unknown action', { ...lifecycle, actions: [...lifecycle.actions, { ...lifecycle.actions[0]!, name: 'archive' }] }, /actions/],
+    ['a missing status', { ...lifecycle, statuses: lifecycle.statuses.slice(1) }, /statuses/],
+    ['a code the domain has not', { ...lifecycle, actions: lifecycle.actions.map((a) => ({ ...a, refusal: { httpStatus: 409, code: 'nope' } })) }, /not a domain error code/],
+    ['an unknown result', { ...lifecycle, actions: lifecycle.actions.map((a) => ({ ...a, result: 'archived' })) }, /unknown result/],
+  ])('%s', (_what, data, message) => {
+    expect(() => rulesFrom(data as typeof lifecycle)).toThrow(message);
+  });
+
+  it('accepts the contract as it is, with the same rules as TRANSITIONS', () => {
+    expect(rulesFrom(lifecycle)).toEqual(TRANSITIONS);
   });
 });
 
@@ -220,6 +173,32 @@ describe('nextStatusAfterAction', () => {
   });
 });
 
+describe('nextStatusAfterAction and recomputeStatus agree with the contract for every action, stored status and money', () => {
+  const MONEY = [
+    { total: 1000, amount_paid: 0, amount_credited: 0, viewed_at: null },
+    { total: 1000, amount_paid: 0, amount_credited: 0, viewed_at: '2026-01-01T00:00:00Z' },
+    { total: 1000, amount_paid: 1, amount_credited: 0, viewed_at: null },
+    { total: 1000, amount_paid: 0, amount_credited: 300, viewed_at: '2026-01-01T00:00:00Z' },
+    { total: 1000, amount_paid: 400, amount_credited: 600, viewed_at: null },
+    { total: 0, amount_paid: 0, amount_credited: 0, viewed_at: null },
+  ];
+  const cells = INVOICE_ACTIONS.filter((a) => TRANSITIONS[a].result !== 'gone').flatMap((action) =>
+    (['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'void'] as StoredStatus[]).flatMap((stored) => MONEY.map((money) => [action, stored, money] as const)),
+  );
+  it.each(cells)('%s from %s with %j', (action, stored, money) => {
+    const facts = { amountPaid: money.amount_paid, amountDue: money.total - money.amount_paid - money.amount_credited, viewed: money.viewed_at !== null };
+    expect(nextStatusAfterAction(action, stored, money)).toBe(oracle.statusAfter(action, { status: stored, pastDue: false }, facts));
+  });
+});
+
+describe('editableFields follows the contract', () => {
+  const update = oracle.lifecycle.actions.find((a) => a.name === 'update')!;
+  it.each(INVOICE_STATUSES.map((st) => [st] as const))('%s', (status) => {
+    const expected = update.editableFields!.everyFieldFrom.includes(status) ? 'all' : update.allowedFrom.includes(status) ? update.editableFields!.otherwise : [];
+    expect(editableFields(status)).toEqual(expected);
+  });
+});
+
 describe('editableFields / assertEditable', () => {
   const postSend = ['notes', 'internal_notes', 'due_date', 'payment_terms'];
   const fields: Array<[InvoiceStatus, 'all' | string[]]> = [
@@ -264,5 +243,17 @@ describe('payments block trashing and unpublishing whatever the status', () => {
   ] as const)('%s from %s with payments → %s', (action, status, code) => {
     expect(checkAction(action, status, { trashed: false, published: true, hasPayments: true })?.code).toBe(code);
     expect(checkAction(action, status, { trashed: false, published: true, hasPayments: false })).toBeUndefined();
+  });
+});
+
+describe('the domain stays pure', () => {
+  it('imports only the domain and the contract reader, never the server', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('./', import.meta.url);
+    const imports = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .flatMap((f) => [...readFileSync(new URL(f, dir), 'utf8').matchAll(/^import .* from '([^']+)'/gm)].map((m) => `${f} → ${m[1]}`));
+    expect(imports).toContain("lifecycle.ts → ../contract/lifecycle.ts");
+    expect(imports.filter((i) => !/ → \.\/|→ \.\.\/contract\//.test(i))).toEqual([]);
   });
 });

@@ -1,8 +1,12 @@
+import { loadContract } from '../contract/load.ts';
+import { findAction, readLifecycle, type Lifecycle, type RecomputeCondition } from '../contract/lifecycle.ts';
 import { amountDue } from './balance.ts';
-import { DomainError, type DomainErrorCode } from './errors.ts';
+import { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode } from './errors.ts';
 
 export { amountDue, assertCredit, assertPayment } from './balance.ts';
 
+// The literal lists give the types; the contract's x-invoicekit-lifecycle data gives the rules,
+// and must name exactly these (checked at load: a contract edit cannot silently drift).
 export const INVOICE_STATUSES = ['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue', 'void'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
@@ -25,12 +29,15 @@ export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
 export type TransitionResult =
   | 'sent' | 'draft' | 'void' | 'paid' | 'sent_if_draft' | 'unchanged'
   | 'recomputed' | 'new_draft' | 'trashed' | 'restored' | 'gone';
+const TRANSITION_RESULTS: readonly TransitionResult[] = ['sent', 'draft', 'void', 'paid', 'sent_if_draft', 'unchanged', 'recomputed', 'new_draft', 'trashed', 'restored', 'gone'];
 
 export interface TransitionRule {
   readonly allowedFrom: readonly InvoiceStatus[];
-  /** Refusal codes that are more specific than invalid_transition. */
+  /** The refusal when the status is not allowed, unless refusedWith names a more specific one. */
+  readonly refusal: DomainErrorCode;
   readonly refusedWith?: Readonly<Partial<Record<InvoiceStatus, DomainErrorCode>>>;
-  readonly requiresPublished?: boolean;
+  /** Refused with this code when not published. */
+  readonly requiresPublished?: DomainErrorCode;
   /** Refused with this code when the invoice has payments, whatever its status (an overdue one may). */
   readonly refusedWithPayments?: DomainErrorCode;
   /** restore/permanent_delete work only on trashed invoices; everything else only on live ones. */
@@ -38,37 +45,45 @@ export interface TransitionRule {
   readonly result: TransitionResult;
 }
 
-const ALL = INVOICE_STATUSES;
+function sameMembers(what: string, fromContract: readonly string[], expected: readonly string[]): void {
+  if (fromContract.join() !== expected.join()) {
+    throw new Error(`x-invoicekit-lifecycle ${what} are [${fromContract.join(', ')}], the domain knows [${expected.join(', ')}]`);
+  }
+}
+function domainCode(code: string, where: string): DomainErrorCode {
+  if (!(DOMAIN_ERROR_CODES as readonly string[]).includes(code)) throw new Error(`x-invoicekit-lifecycle ${where}: '${code}' is not a domain error code`);
+  return code as DomainErrorCode;
+}
 
-// The contract's action table, as data so docs and conformance tests can compare against it.
-export const TRANSITIONS: Readonly<Record<InvoiceAction, TransitionRule>> = deepFreeze({
-  update: {
-    allowedFrom: ['draft', 'sent', 'viewed', 'partially_paid', 'overdue'],
-    refusedWith: { paid: 'invoice_not_editable', void: 'invoice_not_editable' },
-    result: 'unchanged',
-  },
-  send: { allowedFrom: ['draft', 'sent', 'viewed', 'partially_paid', 'overdue'], result: 'sent_if_draft' },
-  mark_sent: { allowedFrom: ['draft'], result: 'sent' },
-  publish: {
-    allowedFrom: ['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue'],
-    result: 'sent_if_draft',
-  },
-  unpublish: { allowedFrom: ['sent', 'viewed', 'overdue'], refusedWithPayments: 'invalid_transition', requiresPublished: true, result: 'draft' },
-  void: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'paid', 'overdue'], result: 'void' },
-  mark_paid: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'overdue'], result: 'paid' },
-  record_payment: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'overdue'], result: 'recomputed' },
-  delete_payment: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'paid', 'overdue'], result: 'recomputed' },
-  credit_note: { allowedFrom: ['sent', 'viewed', 'partially_paid', 'overdue'], result: 'recomputed' },
-  duplicate: { allowedFrom: ALL, result: 'new_draft' },
-  delete: {
-    allowedFrom: ['draft', 'sent', 'viewed', 'overdue', 'void'],
-    refusedWith: { partially_paid: 'invoice_has_payments', paid: 'invoice_has_payments' },
-    refusedWithPayments: 'invoice_has_payments',
-    result: 'trashed',
-  },
-  restore: { allowedFrom: ALL, requiresTrashed: true, result: 'restored' },
-  permanent_delete: { allowedFrom: ALL, requiresTrashed: true, result: 'gone' },
-});
+/** The domain's rules, from the contract's data; throws when the data names what the domain does not know. */
+export function rulesFrom(lifecycle: Lifecycle): Readonly<Record<InvoiceAction, TransitionRule>> {
+  sameMembers('statuses', lifecycle.statuses.map((s) => s.name), INVOICE_STATUSES);
+  sameMembers('stored statuses', lifecycle.statuses.filter((s) => s.stored).map((s) => s.name), STORED_STATUSES);
+  sameMembers('actions', lifecycle.actions.map((a) => a.name), INVOICE_ACTIONS);
+  for (const [where, refusal] of [['trash.in_trash', lifecycle.trash.inTrash], ['trash.not_in_trash', lifecycle.trash.notInTrash]] as const) domainCode(refusal.code, where);
+  const rules = {} as Record<InvoiceAction, TransitionRule>;
+  for (const name of INVOICE_ACTIONS) {
+    const a = findAction(lifecycle, name);
+    if (!(TRANSITION_RESULTS as readonly string[]).includes(a.result)) throw new Error(`x-invoicekit-lifecycle ${name}: unknown result '${a.result}'`);
+    const refusedWith = Object.fromEntries(Object.entries(a.refusalByStatus).map(([s, r]) => [s, domainCode(r.code, `${name}.refusal_by_status.${s}`)]));
+    rules[name] = {
+      allowedFrom: a.allowedFrom as InvoiceStatus[],
+      refusal: domainCode(a.refusal.code, `${name}.refusal`),
+      ...(Object.keys(refusedWith).length ? { refusedWith } : {}),
+      ...(a.requiresPublished ? { requiresPublished: domainCode(a.requiresPublished.code, `${name}.requires_published`) } : {}),
+      ...(a.refusedWithPayments ? { refusedWithPayments: domainCode(a.refusedWithPayments.code, `${name}.refused_with_payments`) } : {}),
+      ...(a.requiresTrashed ? { requiresTrashed: true } : {}),
+      result: a.result as TransitionResult,
+    };
+  }
+  return deepFreeze(rules);
+}
+
+/** The contract's lifecycle data (src/generated/openapi.json), read once at load. */
+export const LIFECYCLE: Lifecycle = deepFreeze(readLifecycle(loadContract()));
+
+// The contract's action table, as the domain applies it.
+export const TRANSITIONS: Readonly<Record<InvoiceAction, TransitionRule>> = rulesFrom(LIFECYCLE);
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -80,13 +95,14 @@ function deepFreeze<T>(value: T): T {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+const OVERDUE_FROM: readonly StoredStatus[] = LIFECYCLE.statuses.find((x) => x.name === 'overdue')?.derivedFrom as StoredStatus[] ?? [];
+
 /** ISO dates compare correctly as strings, so no Date (and no time zone) is involved. */
 export function effectiveStatus(stored: StoredStatus, dueDate: string | null | undefined, today: string): InvoiceStatus {
   if (!DATE.test(today)) throw new RangeError(`today must be YYYY-MM-DD, got ${today}`);
   if (dueDate == null) return stored;
   if (!DATE.test(dueDate)) throw new RangeError(`dueDate must be YYYY-MM-DD, got ${dueDate}`);
-  const open = stored === 'sent' || stored === 'viewed' || stored === 'partially_paid';
-  return open && today > dueDate ? 'overdue' : stored;
+  return OVERDUE_FROM.includes(stored) && today > dueDate ? 'overdue' : stored;
 }
 
 export interface ActionContext {
@@ -96,36 +112,43 @@ export interface ActionContext {
   hasPayments?: boolean;
 }
 
-/** The refusal for an action, or undefined when it is allowed. Order: trash, status, payments, publication. */
+const IN_TRASH = domainCode(LIFECYCLE.trash.inTrash.code, 'trash.in_trash');
+const NOT_IN_TRASH = domainCode(LIFECYCLE.trash.notInTrash.code, 'trash.not_in_trash');
+
+/** The refusal for an action, or undefined when it is allowed; the contract's refusal_order says which wins. */
 export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
   const rule = TRANSITIONS[action];
-  if (ctx.trashed && !rule.requiresTrashed) {
-    return new DomainError('invoice_in_trash', `Cannot ${action} an invoice in the trash; restore it first`, {
-      action,
-      status,
-    });
-  }
-  if (!ctx.trashed && rule.requiresTrashed) {
-    return new DomainError('invoice_not_in_trash', `Cannot ${action} an invoice that is not in the trash`, {
-      action,
-      status,
-    });
-  }
-  if (!rule.allowedFrom.includes(status)) {
-    const code = rule.refusedWith?.[status] ?? 'invalid_transition';
-    return new DomainError(code, `Cannot ${action} an invoice that is ${status}`, {
-      action,
-      status,
-      allowed: [...rule.allowedFrom],
-    });
-  }
-  if (rule.refusedWithPayments && ctx.hasPayments) {
-    return new DomainError(rule.refusedWithPayments, `Cannot ${action} an invoice that has payments; delete them first`, { action, status });
-  }
-  if (rule.requiresPublished && !ctx.published) {
-    return new DomainError('not_published', `Cannot ${action} an invoice that is not published`, { action, status });
+  for (const kind of LIFECYCLE.refusalOrder) {
+    const error = refusalOf(kind, rule, action, status, ctx);
+    if (error) return error;
   }
   return undefined;
+}
+
+function refusalOf(kind: Lifecycle['refusalOrder'][number], rule: TransitionRule, action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
+  switch (kind) {
+    case 'trash':
+      if (ctx.trashed && !rule.requiresTrashed) {
+        return new DomainError(IN_TRASH, `Cannot ${action} an invoice in the trash; restore it first`, { action, status });
+      }
+      if (!ctx.trashed && rule.requiresTrashed) {
+        return new DomainError(NOT_IN_TRASH, `Cannot ${action} an invoice that is not in the trash`, { action, status });
+      }
+      return undefined;
+    case 'status':
+      if (rule.allowedFrom.includes(status)) return undefined;
+      return new DomainError(rule.refusedWith?.[status] ?? rule.refusal, `Cannot ${action} an invoice that is ${status}`, {
+        action,
+        status,
+        allowed: [...rule.allowedFrom],
+      });
+    case 'payments':
+      if (!rule.refusedWithPayments || !ctx.hasPayments) return undefined;
+      return new DomainError(rule.refusedWithPayments, `Cannot ${action} an invoice that has payments; delete them first`, { action, status });
+    case 'publication':
+      if (!rule.requiresPublished || ctx.published) return undefined;
+      return new DomainError(rule.requiresPublished, `Cannot ${action} an invoice that is not published`, { action, status });
+  }
 }
 
 /** `status` is the *effective* status (see effectiveStatus), so overdue rules apply. */
@@ -147,12 +170,16 @@ export interface RecomputeInput {
   viewed_at?: string | null;
 }
 
-/** Status after payments/credits change. Drafts and voids are never moved by money. */
+/** Status after payments/credits change, by the contract's `recomputed` rules (first match wins). */
 export function recomputeStatus(input: RecomputeInput): StoredStatus {
-  if (input.stored === 'draft' || input.stored === 'void') return input.stored;
-  if (amountDue(input.total, input.amount_paid, input.amount_credited) <= 0) return 'paid';
-  if (input.amount_paid > 0) return 'partially_paid';
-  return input.viewed_at ? 'viewed' : 'sent';
+  if ((LIFECYCLE.recomputed.keeps as string[]).includes(input.stored)) return input.stored;
+  const holds: Record<RecomputeCondition, boolean> = {
+    nothing_due: amountDue(input.total, input.amount_paid, input.amount_credited) <= 0,
+    partly_paid: input.amount_paid > 0,
+    viewed: Boolean(input.viewed_at),
+    always: true,
+  };
+  return LIFECYCLE.recomputed.rules.find((rule) => holds[rule.when])!.status as StoredStatus;
 }
 
 /**
@@ -187,23 +214,16 @@ export function nextStatusAfterAction(
   }
 }
 
+const EDITABLE = findAction(LIFECYCLE, 'update').editableFields;
+if (!EDITABLE) throw new Error('x-invoicekit-lifecycle update: editable_fields is missing');
+
 /** Fields still editable once an invoice has left draft: nothing that changes the amounts. */
-export const POST_SEND_EDITABLE_FIELDS = ['notes', 'internal_notes', 'due_date', 'payment_terms'] as const;
-export type PostSendEditableField = (typeof POST_SEND_EDITABLE_FIELDS)[number];
+export const POST_SEND_EDITABLE_FIELDS: readonly string[] = EDITABLE.otherwise;
+export type PostSendEditableField = string;
 
 export function editableFields(status: InvoiceStatus): 'all' | readonly PostSendEditableField[] {
-  switch (status) {
-    case 'draft':
-      return 'all';
-    case 'sent':
-    case 'viewed':
-    case 'partially_paid':
-    case 'overdue':
-      return POST_SEND_EDITABLE_FIELDS;
-    case 'paid':
-    case 'void':
-      return [];
-  }
+  if (EDITABLE!.everyFieldFrom.includes(status)) return 'all';
+  return TRANSITIONS.update.allowedFrom.includes(status) ? POST_SEND_EDITABLE_FIELDS : [];
 }
 
 /** Throws invoice_not_editable naming the offending fields of an update. */
@@ -212,8 +232,8 @@ export function assertEditable(status: InvoiceStatus, fields: Iterable<string>):
   if (editable === 'all') return;
   const requested = [...fields];
   const rejected = requested.filter((f) => !(editable as readonly string[]).includes(f));
-  if (status === 'paid' || status === 'void' || rejected.length > 0) {
-    throw new DomainError('invoice_not_editable', `Invoice is ${status}; cannot edit ${rejected.join(', ') || 'it'}`, {
+  if (!TRANSITIONS.update.allowedFrom.includes(status) || rejected.length > 0) {
+    throw new DomainError(TRANSITIONS.update.refusal, `Invoice is ${status}; cannot edit ${rejected.join(', ') || 'it'}`, {
       status,
       fields: rejected,
       editable: [...editable],

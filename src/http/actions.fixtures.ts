@@ -24,29 +24,47 @@ export async function newInvoice(s: TestServer, body: Record<string, unknown> = 
 /** The public share page path of a published invoice. */
 export const sharePath = (invoice: any) => new URL(invoice.share_link.url).pathname;
 
-export const SETUPS = ['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue', 'overdue_partially_paid', 'void', 'trashed'] as const;
+export const SETUPS = [
+  'draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue', 'overdue_partially_paid', 'void', 'trashed',
+  'sent_unpublished', 'overdue_unpublished', 'trashed_sent', 'trashed_void',
+] as const;
 export type Setup = (typeof SETUPS)[number];
+
+/** What each setup is, in the terms of the contract's lifecycle data. */
+export const SETUP_FACTS: Record<Setup, { status: string; hasPayments: boolean; published: boolean; trashed: boolean; pastDue: boolean }> = {
+  draft: { status: 'draft', hasPayments: false, published: false, trashed: false, pastDue: false },
+  sent: { status: 'sent', hasPayments: false, published: true, trashed: false, pastDue: false },
+  viewed: { status: 'viewed', hasPayments: false, published: true, trashed: false, pastDue: false },
+  partially_paid: { status: 'partially_paid', hasPayments: true, published: true, trashed: false, pastDue: false },
+  paid: { status: 'paid', hasPayments: true, published: true, trashed: false, pastDue: false },
+  overdue: { status: 'overdue', hasPayments: false, published: true, trashed: false, pastDue: true },
+  overdue_partially_paid: { status: 'overdue', hasPayments: true, published: true, trashed: false, pastDue: true },
+  void: { status: 'void', hasPayments: false, published: true, trashed: false, pastDue: false },
+  trashed: { status: 'draft', hasPayments: false, published: false, trashed: true, pastDue: false },
+  sent_unpublished: { status: 'sent', hasPayments: false, published: false, trashed: false, pastDue: false },
+  overdue_unpublished: { status: 'overdue', hasPayments: false, published: false, trashed: false, pastDue: true },
+  trashed_sent: { status: 'sent', hasPayments: false, published: true, trashed: true, pastDue: false },
+  trashed_void: { status: 'void', hasPayments: false, published: true, trashed: true, pastDue: false },
+};
 
 /** An invoice of 100.00 USD in the given situation, reached through the API the way a client would. */
 export async function invoiceIn(s: TestServer, setup: Setup, customerId?: string): Promise<any> {
-  const overdue = setup === 'overdue' || setup === 'overdue_partially_paid';
-  const inv = await newInvoice(s, overdue ? PAST_DUE : FUTURE_DUE, customerId);
+  const facts = SETUP_FACTS[setup];
+  const inv = await newInvoice(s, facts.pastDue ? PAST_DUE : FUTURE_DUE, customerId);
   const path = `/api/v1/invoices/${inv.id}`;
-  if (setup === 'draft') return inv;
-  if (setup === 'trashed') {
-    await ok(s.del(path), 204);
-    return (await ok(s.get(path))).body;
+  if (setup === 'sent_unpublished' || setup === 'overdue_unpublished') await ok(s.post(`${path}/mark-sent`));
+  else if (setup !== 'draft' && setup !== 'trashed') {
+    const published = (await ok(s.post(`${path}/publish`))).body;
+    if (setup === 'viewed') await ok(s.call('GET', sharePath(published), { key: null }));
+    if (setup === 'partially_paid' || setup === 'overdue_partially_paid') await ok(s.post(`${path}/payments`, { amount: 4000 }), 201);
+    if (setup === 'paid') await ok(s.post(`${path}/mark-paid`));
+    if (setup === 'void' || setup === 'trashed_void') await ok(s.post(`${path}/void`));
   }
-  const published = (await ok(s.post(`${path}/publish`))).body;
-  if (setup === 'viewed') await ok(s.call('GET', sharePath(published), { key: null }));
-  if (setup === 'partially_paid' || setup === 'overdue_partially_paid') await ok(s.post(`${path}/payments`, { amount: 4000 }), 201);
-  if (setup === 'paid') await ok(s.post(`${path}/mark-paid`));
-  if (setup === 'void') await ok(s.post(`${path}/void`));
+  if (facts.trashed) await ok(s.del(path), 204);
   const now = (await ok(s.get(path))).body;
-  const expected: Record<Setup, string> = {
-    draft: 'draft', sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: 'paid',
-    overdue: 'overdue', overdue_partially_paid: 'overdue', void: 'void', trashed: 'draft',
-  };
-  expect(now.status, `setup ${setup}`).toBe(expected[setup]);
+  expect(now.status, `setup ${setup}`).toBe(facts.status);
+  expect(now.deleted_at !== null, `setup ${setup} trashed`).toBe(facts.trashed);
+  expect(now.share_link !== null, `setup ${setup} published`).toBe(facts.published);
+  expect(now.payments.length > 0, `setup ${setup} has payments`).toBe(facts.hasPayments);
   return now;
 }

@@ -1,7 +1,9 @@
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestResponse, type TestServer } from '../testing/harness.ts';
-import { PAST_DUE, SETUPS, invoiceIn, newCustomer, newInvoice, ok, sharePath, type Setup } from './actions.fixtures.ts';
+import { findAction, lifecycleOracle } from '../contract/lifecycle.ts';
+import { listOperations, loadContract } from '../contract/load.ts';
+import { PAST_DUE, SETUP_FACTS, SETUPS, invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.fixtures.ts';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -9,108 +11,118 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-type Refused = { refused: number; code: string };
-/** What an allowed action leaves: the invoice's status, or what happened to the row. */
-type Outcome = string | Refused | 'trashed' | 'restored' | 'gone' | 'copied';
-const no = (code: string, refused = 409): Refused => ({ refused, code });
-const T = no('invalid_transition');
-const TRASH = no('invoice_in_trash');
-const NOT_TRASH = no('invoice_not_in_trash');
-const HAS_PAY = no('invoice_has_payments');
-const NOT_EDITABLE = no('invoice_not_editable');
+// The contract's state machine (x-invoicekit-lifecycle) is the oracle: every cell of the
+// matrix below is what src/contract/lifecycle.ts reads from the served contract.
+const contract = loadContract();
+const oracle = lifecycleOracle(contract);
+const ACTIONS = oracle.lifecycle.actions.map((a) => a.name);
 
-type ActionName =
-  | 'update' | 'send' | 'mark_sent' | 'publish' | 'unpublish' | 'void' | 'mark_paid' | 'record_payment'
-  | 'delete_payment' | 'credit_note' | 'duplicate' | 'delete' | 'restore' | 'permanent_delete';
-
-// The contract's state machine table, written out by hand for each situation (not derived from
-// the code under test). Columns: draft, sent, viewed, partially_paid, paid, overdue,
-// overdue (partially paid underneath), void, trashed (a trashed draft).
-const TABLE: Record<ActionName, Record<Setup, Outcome>> = {
-  update: { draft: 'draft', sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: NOT_EDITABLE, overdue: 'overdue', overdue_partially_paid: 'overdue', void: NOT_EDITABLE, trashed: TRASH },
-  send: { draft: 'sent', sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: T, overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
-  mark_sent: { draft: 'sent', sent: T, viewed: T, partially_paid: T, paid: T, overdue: T, overdue_partially_paid: T, void: T, trashed: TRASH },
-  publish: { draft: 'sent', sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: 'paid', overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
-  // "Only from sent, viewed or overdue without payments" (invoice-unpublish.yaml).
-  unpublish: { draft: T, sent: 'draft', viewed: 'draft', partially_paid: T, paid: T, overdue: 'draft', overdue_partially_paid: T, void: T, trashed: TRASH },
-  void: { draft: T, sent: 'void', viewed: 'void', partially_paid: 'void', paid: 'void', overdue: 'void', overdue_partially_paid: 'void', void: T, trashed: TRASH },
-  mark_paid: { draft: T, sent: 'paid', viewed: 'paid', partially_paid: 'paid', paid: T, overdue: 'paid', overdue_partially_paid: 'paid', void: T, trashed: TRASH },
-  record_payment: { draft: T, sent: 'partially_paid', viewed: 'partially_paid', partially_paid: 'partially_paid', paid: T, overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
-  // Deletes the invoice's first payment, or an unknown payment id when it has none (404).
-  delete_payment: { draft: T, sent: no('not_found', 404), viewed: no('not_found', 404), partially_paid: 'sent', paid: 'sent', overdue: no('not_found', 404), overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
-  credit_note: { draft: T, sent: 'sent', viewed: 'viewed', partially_paid: 'partially_paid', paid: T, overdue: 'overdue', overdue_partially_paid: 'overdue', void: T, trashed: TRASH },
-  duplicate: { draft: 'copied', sent: 'copied', viewed: 'copied', partially_paid: 'copied', paid: 'copied', overdue: 'copied', overdue_partially_paid: 'copied', void: 'copied', trashed: TRASH },
-  delete: { draft: 'trashed', sent: 'trashed', viewed: 'trashed', partially_paid: HAS_PAY, paid: HAS_PAY, overdue: 'trashed', overdue_partially_paid: HAS_PAY, void: 'trashed', trashed: TRASH },
-  restore: { draft: NOT_TRASH, sent: NOT_TRASH, viewed: NOT_TRASH, partially_paid: NOT_TRASH, paid: NOT_TRASH, overdue: NOT_TRASH, overdue_partially_paid: NOT_TRASH, void: NOT_TRASH, trashed: 'restored' },
-  permanent_delete: { draft: NOT_TRASH, sent: NOT_TRASH, viewed: NOT_TRASH, partially_paid: NOT_TRASH, paid: NOT_TRASH, overdue: NOT_TRASH, overdue_partially_paid: NOT_TRASH, void: NOT_TRASH, trashed: 'gone' },
-};
-
-function perform(action: ActionName, invoice: any): Promise<TestResponse> {
+/** The request each action is performed with, and the operation the contract says it is. */
+type Request = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; body?: unknown; query?: Record<string, string> };
+function request(action: string, invoice: any): Request {
   const path = `/api/v1/invoices/${invoice.id}`;
   switch (action) {
-    case 'update': return s.patch(path, { notes: 'Changed' });
-    case 'send': return s.post(`${path}/send`, { message: 'Here it is.' });
-    case 'mark_sent': return s.post(`${path}/mark-sent`);
-    case 'publish': return s.post(`${path}/publish`);
-    case 'unpublish': return s.post(`${path}/unpublish`);
-    case 'void': return s.post(`${path}/void`);
-    case 'mark_paid': return s.post(`${path}/mark-paid`);
-    case 'record_payment': return s.post(`${path}/payments`, { amount: 1000 });
-    case 'delete_payment': return s.del(`${path}/payments/${invoice.payments[0]?.id ?? 'pay_unknown'}`);
-    case 'credit_note': return s.post(`${path}/credit-notes`, { amount: 1000, reason: 'Goodwill' });
-    case 'duplicate': return s.post(`${path}/duplicate`);
-    case 'delete': return s.del(path);
-    case 'restore': return s.post(`${path}/restore`);
-    case 'permanent_delete': return s.del(path, { query: { permanent: true } });
+    case 'update': return { method: 'PATCH', path, body: { notes: 'Changed' } };
+    case 'send': return { method: 'POST', path: `${path}/send`, body: { message: 'Here it is.' } };
+    case 'mark_sent': return { method: 'POST', path: `${path}/mark-sent` };
+    case 'publish': return { method: 'POST', path: `${path}/publish` };
+    case 'unpublish': return { method: 'POST', path: `${path}/unpublish` };
+    case 'void': return { method: 'POST', path: `${path}/void` };
+    case 'mark_paid': return { method: 'POST', path: `${path}/mark-paid` };
+    case 'record_payment': return { method: 'POST', path: `${path}/payments`, body: { amount: 1000 } };
+    // The invoice's first payment, or an unknown one when it has none.
+    case 'delete_payment': return { method: 'DELETE', path: `${path}/payments/${invoice.payments[0]?.id ?? 'pay_unknown'}` };
+    case 'credit_note': return { method: 'POST', path: `${path}/credit-notes`, body: { amount: 1000, reason: 'Goodwill' } };
+    case 'duplicate': return { method: 'POST', path: `${path}/duplicate` };
+    case 'delete': return { method: 'DELETE', path };
+    case 'restore': return { method: 'POST', path: `${path}/restore` };
+    case 'permanent_delete': return { method: 'DELETE', path, query: { permanent: 'true' } };
   }
+  throw new Error(`the test does not know how to perform '${action}'`);
 }
 
-const cases = (Object.keys(TABLE) as ActionName[]).flatMap((action) => SETUPS.map((setup) => [action, setup, TABLE[action][setup]] as const));
+/** The contract's operation that a request hits (its path template matched), for checking the data's operationIds. */
+function operationOf(req: Request) {
+  const matches = listOperations(contract).filter(
+    (op) => op.method === req.method.toLowerCase() && new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(req.path),
+  );
+  expect(matches, `${req.method} ${req.path}`).toHaveLength(1);
+  return matches[0]!;
+}
 
-describe('every action from every status (the contract state machine)', () => {
-  it.each(cases)('%s from %s', async (action, setup, outcome) => {
+/** Money after the action, for `recomputed` results. */
+function moneyAfter(action: string, before: any) {
+  const paid = action === 'record_payment' ? 1000 : action === 'delete_payment' ? -(before.payments[0]?.amount ?? 0) : 0;
+  const credited = action === 'credit_note' ? 1000 : 0;
+  return { amountPaid: before.amount_paid + paid, amountDue: before.amount_due - paid - credited, viewed: before.viewed_at !== null };
+}
+
+const cases = ACTIONS.flatMap((action) => SETUPS.map((setup) => [action, setup] as const));
+
+describe('every action from every status, as the contract lifecycle data says', () => {
+  it('covers every action and status of the data with the setups', () => {
+    expect(ACTIONS).toHaveLength(14);
+    const reached = new Set(SETUPS.map((setup) => SETUP_FACTS[setup].status));
+    expect([...reached].sort()).toEqual(oracle.lifecycle.statuses.map((st) => st.name).sort());
+    // Each refusal condition of the data is met by some setup, and not met by another.
+    for (const key of ['hasPayments', 'published', 'trashed', 'pastDue'] as const) {
+      expect(new Set(SETUPS.map((setup) => SETUP_FACTS[setup][key])).size, key).toBe(2);
+    }
+  });
+
+  it.each(cases)('%s from %s', async (action, setup) => {
+    const facts = SETUP_FACTS[setup];
     const customer = await newCustomer(s);
     const invoice = await invoiceIn(s, setup, customer.id);
     const path = `/api/v1/invoices/${invoice.id}`;
     const before = (await ok(s.get(path))).body;
     const outboxBefore = s.outbox.size;
-    const res = await perform(action, invoice);
+    const req = request(action, invoice);
+    const op = operationOf(req);
+    const rule = findAction(oracle.lifecycle, action);
+    expect(rule.operations, `the operation ${action} is performed with`).toContain(op.operationId);
+    expect(req.query ?? {}).toEqual(rule.query ?? {});
+    const res = await s.call(req.method, req.path, { body: req.body, ...(req.query ? { query: req.query } : {}) });
 
-    if (typeof outcome === 'object') {
-      expect(res.status, res.text).toBe(outcome.refused);
-      expect(res.body.code).toBe(outcome.code);
+    let expected = oracle.expectedOutcome(action, facts.status, facts);
+    // Deleting a payment the invoice does not have: the contract's other refusal for it.
+    if (expected.allowed && action === 'delete_payment' && !facts.hasPayments) {
+      const missing = rule.otherRefusals.find((r) => r.code === 'not_found');
+      expect(missing, 'delete_payment lists its not_found refusal').toBeDefined();
+      expected = { allowed: false, httpStatus: missing!.httpStatus, code: missing!.code, kind: 'status' };
+    }
+
+    if (!expected.allowed) {
+      expect([res.status, res.body.code], res.text).toEqual([expected.httpStatus, expected.code]);
+      expect(Object.keys(op.operation.responses)).toContain(String(expected.httpStatus));
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       // Nothing changed: the invoice reads exactly as before, and no email went out.
       expect((await ok(s.get(path))).body).toEqual(before);
       expect(s.outbox.size).toBe(outboxBefore);
       return;
     }
+    // An allowed action answers one of the success statuses its operation declares.
     expect(res.status, res.text).toBeLessThan(300);
-    if (outcome === 'gone') {
+    expect(Object.keys(op.operation.responses)).toContain(String(res.status));
+    const next = oracle.statusAfter(action, { status: before.status, pastDue: facts.pastDue }, moneyAfter(action, before));
+    if (expected.result === 'gone') {
+      expect(next).toBeNull();
       expect((await s.get(path)).status).toBe(404);
       return;
     }
     const after = (await ok(s.get(path))).body;
-    if (outcome === 'copied') {
+    if (expected.result === 'new_draft') {
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ status: 'draft', customer_id: before.customer_id, total: before.total, amount_paid: 0, payments: [], credit_notes: [] });
+      expect(res.body).toMatchObject({ status: next, customer_id: before.customer_id, total: before.total, amount_paid: 0, payments: [], credit_notes: [] });
       expect(res.body.id).not.toBe(before.id);
       expect(res.body.number).not.toBe(before.number);
       expect(after).toEqual(before);
       return;
     }
-    if (outcome === 'trashed') {
-      expect(after.deleted_at).not.toBeNull();
-      expect(after.status).toBe(before.status);
-      return;
-    }
-    if (outcome === 'restored') {
-      expect(after.deleted_at).toBeNull();
-      expect(after.status).toBe(before.status);
-      return;
-    }
-    expect(after.status).toBe(outcome);
-    if (res.status === 200) expect(res.body.status).toBe(outcome);
+    expect(after.status).toBe(next);
+    if (expected.result === 'trashed') expect(after.deleted_at).not.toBeNull();
+    else expect(after.deleted_at).toBeNull();
+    if (res.status === 200) expect(res.body.status).toBe(next);
     if (action === 'send') expect(s.outbox.size).toBe(outboxBefore + 1);
   });
 });
