@@ -4,6 +4,9 @@ import { createdResourceReadable } from './checks/created-resource-readable.ts';
 import { deletedResourceGone } from './checks/deleted-resource-gone.ts';
 import { invalidInputRejected } from './checks/invalid-input-rejected.ts';
 import { numbering } from './checks/numbering.ts';
+import { pagination } from './checks/pagination.ts';
+import { filtersAndSort } from './checks/filters-and-sort.ts';
+import { readAfterWrite } from './checks/read-after-write.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -33,6 +36,10 @@ export const CHECKS: readonly Check[] = [
   deletedResourceGone,
   // Business rules (scenarios).
   numbering,
+  // Group 'lists': paging, filters and sort, read-after-write.
+  pagination,
+  filtersAndSort,
+  readAfterWrite,
 ];
 
 export function checkById(id: string): Check | undefined {
