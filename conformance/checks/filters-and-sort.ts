@@ -83,12 +83,12 @@ export const filtersAndSort: ScenarioCheck = {
       const ids = all.map((i) => i.id);
       const missing = created.filter((id) => !ids.includes(id));
       const foreign = all.filter((i) => i.customer_id !== customer);
-      if (missing.length || foreign.length) {
+      if (missing.length || foreign.length || ids.length !== created.length) {
         fail(full.last, {
           rule: `customer_id returns exactly that customer's invoices (${RULE_FILTER})`,
           cause: 'filter customer_id: wrong items',
           expected: `the ${created.length} invoices created for ${customer}: ${created.join(', ')}`,
-          got: [missing.length && `missing: ${missing.join(', ')}`, foreign.length && `of other customers: ${idList(foreign)}`].filter(Boolean).join('; '),
+          got: [missing.length && `missing: ${missing.join(', ')}`, foreign.length && `of other customers: ${idList(foreign)}`, ids.length !== created.length && `${ids.length} invoice(s) listed: ${idList(all)}`].filter(Boolean).join('; '),
         });
         return; // without a trustworthy full walk the other filters cannot be judged
       }

@@ -54,7 +54,7 @@ export const readAfterWrite: ScenarioCheck = {
       else problem = differences(expected, item).join('; ') || undefined;
       if (problem)
         s.fail(walk.last, {
-          rule: `The list read right after ${step} shows it (${RULE}; ${operationId}?${listQuery})`,
+          rule: `The list read right after ${step} ${expected === 'absent' ? 'no longer shows it' : 'shows it as written'} (${RULE}; ${operationId}?${listQuery})`,
           cause: `stale list after ${step}`,
           expected: expected === 'absent' ? `${id} not listed` : `${id} listed with ${Object.entries(expected).map(([k, v]) => `${k} ${show(v)}`).join(', ')}`,
           got: problem,
