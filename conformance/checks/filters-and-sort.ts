@@ -1,6 +1,6 @@
 import { Scenario } from '../scenario.ts';
 import type { Exchange, ScenarioCheck } from '../types.ts';
-import { compareText, compareValues, defaultOfParameter, enumOfParameter, idList, inBatches, walkAll, type Item } from './list-pages.ts';
+import { compareText, compareValues, defaultOfParameter, enumOfParameter, hasQuery, idList, inBatches, walkAll, type Item } from './list-pages.ts';
 
 type Target = 'draft' | 'sent' | 'partially_paid' | 'paid' | 'void';
 /** The invoices to create: statuses, currencies, dates and amounts varied so that every filter has matches and non-matches, and sort keys have ties. */
@@ -94,7 +94,7 @@ export const filtersAndSort: ScenarioCheck = {
       }
     }
 
-    const has = (name: string) => s.operation('listInvoices').parameters.some((p) => p.in === 'query' && p.name === name);
+    const has = (name: string) => hasQuery(s, 'listInvoices', name);
     const filters: Filter[] = [];
     const statuses = enumOfParameter(s, 'listInvoices', 'status');
     if (has('status')) {

@@ -95,6 +95,9 @@ export function enumOfParameter(s: Scenario, operationId: string, name: string):
   return (schema?.enum ?? []).filter((v): v is string => typeof v === 'string');
 }
 
+/** Whether the operation documents this query parameter. */
+export const hasQuery = (s: Scenario, operationId: string, name: string) => s.operation(operationId).parameters.some((p) => p.in === 'query' && p.name === name);
+
 /** The documented default of a query parameter, if any. */
 export function defaultOfParameter(s: Scenario, operationId: string, name: string): unknown {
   const parameter = s.operation(operationId).parameters.find((p) => p.in === 'query' && p.name === name);
