@@ -7,6 +7,9 @@ import { payloadTooLarge } from './checks/payload-too-large.ts';
 import { unknownId } from './checks/unknown-id.ts';
 import { unsupportedMediaType } from './checks/unsupported-media-type.ts';
 import { numbering } from './checks/numbering.ts';
+import { pagination } from './checks/pagination.ts';
+import { filtersAndSort } from './checks/filters-and-sort.ts';
+import { readAfterWrite } from './checks/read-after-write.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -39,6 +42,10 @@ export const CHECKS: readonly Check[] = [
   payloadTooLarge,
   // Business rules (scenarios).
   numbering,
+  // Group 'lists': paging, filters and sort, read-after-write.
+  pagination,
+  filtersAndSort,
+  readAfterWrite,
 ];
 
 export function checkById(id: string): Check | undefined {
