@@ -4,6 +4,8 @@ import { createdResourceReadable } from './checks/created-resource-readable.ts';
 import { deletedResourceGone } from './checks/deleted-resource-gone.ts';
 import { invalidInputRejected } from './checks/invalid-input-rejected.ts';
 import { numbering } from './checks/numbering.ts';
+import { payments } from './checks/payments.ts';
+import { totals } from './checks/totals.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -33,6 +35,9 @@ export const CHECKS: readonly Check[] = [
   deletedResourceGone,
   // Business rules (scenarios).
   numbering,
+  // Group money: the totals formula everywhere an amount shows, payments and credit notes.
+  totals,
+  payments,
 ];
 
 export function checkById(id: string): Check | undefined {
