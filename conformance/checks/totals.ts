@@ -3,7 +3,7 @@ import { computeTotals, formatMinor, minorUnitsOf, RefusedByContract, textShowsA
 import { seededRandom, type Random } from '../oracles/random.ts';
 import { Scenario } from '../scenario.ts';
 import type { Exchange, ScenarioCheck } from '../types.ts';
-import { extractPdfText } from '../pdf-text.ts';
+import { extractPdfText, warmUpPdfText } from '../pdf-text.ts';
 
 const MONEY_RULE = 'Every amount follows the contract’s formula: round(quantity × unit_price), the discount before tax, tax per line, rounded half away from zero to the minor unit (contract: Money)';
 const SAME_EVERYWHERE = 'An invoice shows the same amounts in the list, the detail, the CSV export and the PDF (contract: Money; exportInvoices; getInvoicePdf)';
@@ -93,6 +93,7 @@ export const totals: ScenarioCheck = {
   operations: ['createCustomer', 'createInvoice', 'getInvoice', 'listInvoices', 'exportInvoices', 'getInvoicePdf', 'updateInvoice', 'replaceInvoice'],
   async run(ctx) {
     const s = new Scenario(ctx, 'totals');
+    const pdfReady = warmUpPdfText(); // pdf.js loads while the invoices are created
     const customer = await ctx.resources.customer();
     const drafts = generateDrafts(ctx.options.seed);
     const expectedOf = (draft: Draft) => {
@@ -186,6 +187,7 @@ export const totals: ScenarioCheck = {
     if (csvOk) s.pass('exportInvoices');
 
     // 5. The PDF: its text carries the number and the total.
+    await pdfReady;
     const pdfs = await Promise.all(created.map((c) => s.call('getInvoicePdf', { params: { invoice_id: c.id }, label: 'download a seeded invoice PDF' })));
     let pdfOk = true;
     for (const [i, exchange] of pdfs.entries()) {
