@@ -1,4 +1,5 @@
 import { amountDue, statusAfterMoney } from '../oracles/money.ts';
+import { PrerequisiteError } from '../resources.ts';
 import { Scenario } from '../scenario.ts';
 import type { Exchange, ScenarioCheck } from '../types.ts';
 import { problemCode } from './util.ts';
@@ -70,11 +71,11 @@ export const payments: ScenarioCheck = {
     /** A sent invoice of a few lines (USD); its total is whatever the server computed (the totals check judges that). */
     const sentInvoice = async (what: string) => {
       const created = await s.must('createInvoice', { json: { customer_id: customer, currency: 'USD', issue_date: issueDate, due_date: dueDate, title: ctx.resources.label(`payments ${what}`), tax_rate: 10, line_items: [{ description: 'Payments probe', quantity: 3, unit_price: 33_333 }, { description: 'Payments review', quantity: 1.25, unit_price: 10_001 }] } });
-      if (typeof created?.id !== 'string') throw new Error('createInvoice answered without an id');
+      if (typeof created?.id !== 'string') throw new PrerequisiteError('payments could not set up: createInvoice answered without an id');
       ctx.resources.track('invoice', created.id);
       const sent = await s.must('markInvoiceSent', { params: { invoice_id: created.id } });
       const money = moneyOf(sent);
-      return { id: String(created.id), number: String(created.number), money, exchange: undefined as Exchange | undefined };
+      return { id: String(created.id), number: String(created.number), money };
     };
     const read = async (id: string, label: string) => {
       const exchange = await s.call('getInvoice', { params: { invoice_id: id }, label });
