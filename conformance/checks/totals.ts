@@ -53,7 +53,7 @@ export function generateDrafts(seed: number): Draft[] {
     if (i % 3 === 0) discount = { type: 'percentage', percent: percent(random, 40) };
     if (i % 3 === 1) {
       const subtotal = computeTotals({ line_items }).subtotal;
-      discount = { type: 'fixed', amount: Math.floor((subtotal * random.int(0, 500)) / 1000) };
+      discount = { type: 'fixed', amount: Math.max(1, Math.floor((subtotal * random.int(10, 500)) / 1000)) };
     }
     return { currency, tax_rate: invoiceRate, discount, line_items };
   });
