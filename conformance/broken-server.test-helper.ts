@@ -25,6 +25,8 @@ export type Breakage = {
   response?: (req: Forwarded, answer: Answer, forward: (req: Forwarded) => Promise<Answer>) => Answer | Promise<Answer>;
 };
 
+const isBinary = (contentType: string | undefined) => /^application\/(pdf|octet-stream)\b/i.test(contentType ?? '');
+
 function read(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -41,7 +43,9 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
     const res = await request(`${target}${f.path}${qs ? `?${qs}` : ''}`, { method: f.method as any, headers: f.headers, body: f.body.length ? f.body : undefined });
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    return { status: res.statusCode, headers, body: await res.body.text() };
+    // Binary bodies (a PDF) travel as latin1 text, one char per byte, so that they come out intact.
+    const bytes = Buffer.from(await res.body.arrayBuffer());
+    return { status: res.statusCode, headers, body: bytes.toString(isBinary(headers['content-type']) ? 'latin1' : 'utf8') };
   };
   const server: Server = createServer(async (req, res) => {
     try {
@@ -58,7 +62,7 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
       delete out.connection;
       delete out['keep-alive'];
       res.writeHead(answer.status, out);
-      res.end(answer.body);
+      res.end(answer.body, isBinary(answer.headers['content-type']) ? 'latin1' : 'utf8');
     } catch (error) {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(String(error));

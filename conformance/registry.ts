@@ -10,6 +10,8 @@ import { numbering } from './checks/numbering.ts';
 import { pagination } from './checks/pagination.ts';
 import { filtersAndSort } from './checks/filters-and-sort.ts';
 import { readAfterWrite } from './checks/read-after-write.ts';
+import { payments } from './checks/payments.ts';
+import { totals } from './checks/totals.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -46,6 +48,9 @@ export const CHECKS: readonly Check[] = [
   pagination,
   filtersAndSort,
   readAfterWrite,
+  // Group money: the totals formula everywhere an amount shows, payments and credit notes.
+  totals,
+  payments,
 ];
 
 export function checkById(id: string): Check | undefined {
