@@ -4,6 +4,10 @@ import { createdResourceReadable } from './checks/created-resource-readable.ts';
 import { deletedResourceGone } from './checks/deleted-resource-gone.ts';
 import { invalidInputRejected } from './checks/invalid-input-rejected.ts';
 import { numbering } from './checks/numbering.ts';
+import { idempotency } from './checks/idempotency.ts';
+import { rateLimits } from './checks/rate-limits.ts';
+import { scopes } from './checks/scopes.ts';
+import { tenantIsolation } from './checks/tenant-isolation.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -33,6 +37,11 @@ export const CHECKS: readonly Check[] = [
   deletedResourceGone,
   // Business rules (scenarios).
   numbering,
+  // Access (idempotency, tenant isolation, scopes, rate limits).
+  idempotency,
+  tenantIsolation,
+  scopes,
+  rateLimits,
 ];
 
 export function checkById(id: string): Check | undefined {
