@@ -80,7 +80,7 @@ export const tenantIsolation: ScenarioCheck = {
       if (!theirs.response || !unknown.response) return;
       const got = theirs.response;
       if (got.status !== 404 || got.status !== unknown.response.status || problemCode(got) !== problemCode(unknown.response)) {
-        return fail(theirs, `Another tenant's id is a 404, exactly as an unknown id is`, `another tenant's id → ${got.status}`, `${statusText(unknown.response)}${unknown.response.status === 404 ? '' : ' (the made-up id)'}, as for a made-up id`, statusText(got));
+        return fail(theirs, `Another tenant's id is a 404, exactly as an unknown id is`, `another tenant's id → ${got.status}`, '404, the same status and code as for a made-up id', `${statusText(got)} (a made-up id: ${statusText(unknown.response)})`);
       }
       const leak = leaked(theirs, Object.values(pathIds));
       if (leak) return fail(theirs, "A refusal of another tenant's id shows none of that tenant's data", "another tenant's data in a 404", `nothing of tenant A's`, `'${leak}' in the answer`);
