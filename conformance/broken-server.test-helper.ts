@@ -11,9 +11,10 @@ export const SECOND_KEY = 'ik_test_globex_conformance';
 /**
  * A server broken in one way on purpose: the runner must fail exactly `checks` on it. `include`
  * narrows the operations; `only` narrows the checks when a scenario's broken answers would also
- * (rightly) trip other checks; `extra` adds run options (second key, OAuth client, admin token).
+ * (rightly) trip other checks; `extra` adds run options (second key, OAuth client, admin token);
+ * `rateLimit` turns the reference server's rate limit on for the test.
  */
-export type PlantedDefect = { name: string; checks: string[]; include: string[]; only?: string[]; extra?: Partial<ConformanceOptions>; breakage: Breakage };
+export type PlantedDefect = { name: string; checks: string[]; include: string[]; only?: string[]; extra?: Partial<ConformanceOptions>; breakage: Breakage; /** Requests per window the reference server allows during this test (rate-limit defects); off otherwise. */ rateLimit?: number };
 
 export type Forwarded = { method: string; path: string; query: URLSearchParams; headers: Record<string, string>; body: string };
 export type Answer = { status: number; headers: Record<string, string>; body: string };

@@ -12,6 +12,10 @@ import { filtersAndSort } from './checks/filters-and-sort.ts';
 import { readAfterWrite } from './checks/read-after-write.ts';
 import { payments } from './checks/payments.ts';
 import { totals } from './checks/totals.ts';
+import { idempotency } from './checks/idempotency.ts';
+import { rateLimits } from './checks/rate-limits.ts';
+import { scopes } from './checks/scopes.ts';
+import { tenantIsolation } from './checks/tenant-isolation.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -51,6 +55,11 @@ export const CHECKS: readonly Check[] = [
   // Group money: the totals formula everywhere an amount shows, payments and credit notes.
   totals,
   payments,
+  // Access (idempotency, tenant isolation, scopes, rate limits).
+  idempotency,
+  tenantIsolation,
+  scopes,
+  rateLimits,
 ];
 
 export function checkById(id: string): Check | undefined {

@@ -9,7 +9,8 @@ import type { ConformanceOptions } from './types.ts';
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ tenants: { acme: KEY, globex: SECOND_KEY } });
+  // The rate limit is off (0) except in the rate-limit tests, with a 2 s window so that a 429 ends quickly.
+  server = await startTestServer({ tenants: { acme: KEY, globex: SECOND_KEY }, rateLimitWindowSeconds: 2 });
 });
 afterAll(() => server.close());
 
@@ -18,15 +19,27 @@ const failingChecks = (result: Awaited<ReturnType<typeof runConformance>>) => [.
 
 describe('against the reference server', () => {
   it.each([1, 7])('passes every check with no false positive (seed %i)', async (seed) => {
-    const result = await runConformance(options(`${server.base}/api/v1`, { seed, maxExamples: 4, oauthClientId: 'acme-client', oauthClientSecret: 'acme-secret' }));
+    const result = await runConformance(options(`${server.base}/api/v1`, { seed, maxExamples: 4, oauthClientId: 'acme-client', oauthClientSecret: 'acme-secret', secondApiKey: SECOND_KEY }));
     expect(result.failures.map((f) => `${f.checkId} ${f.operationId}: ${f.message} (${f.got})`)).toEqual([]);
     expect(result.toolErrors).toEqual([]);
     expect(result.exitCode).toBe(0);
     // Every check judged something: none passed by having nothing to look at.
     const judged = new Set(result.results.filter((r) => r.outcome === 'passed').map((r) => r.checkId));
-    expect(CHECKS.map((c) => c.id).filter((id) => !judged.has(id))).toEqual([]);
+    // (Rate limits are judged against a rate-limited server below.)
+    expect(CHECKS.filter((c) => !c.requires?.includes('rate-limit-check')).map((c) => c.id).filter((id) => !judged.has(id))).toEqual([]);
     expect(result.coverage.exercised).toBeGreaterThan(100);
   }, 120_000);
+
+  it('passes the rate-limit check when the server limits requests', async () => {
+    server.settings.rateLimit = 40;
+    try {
+      const result = await runConformance(options(`${server.base}/api/v1`, { only: ['rate_limits'], include: ['listCustomers'], rateLimitCheck: true }));
+      expect(result.failures.map((f) => `${f.checkId}: ${f.message} (${f.got})`)).toEqual([]);
+      expect(result.results.find((r) => r.checkId === 'rate_limits')?.outcome).toBe('passed');
+    } finally {
+      server.settings.rateLimit = 0;
+    }
+  }, 60_000);
 
   it('sends the same requests for the same seed, and never prints the key', async () => {
     const urls = async () => {
@@ -56,8 +69,11 @@ describe('every check fails on a server broken in the way it names, and only the
     expect(new Set(PLANTED.flatMap((v) => v.checks))).toEqual(new Set(CHECKS.map((c) => c.id)));
   });
 
-  it.each(PLANTED)('$name → $checks', async ({ checks, include, only, extra, breakage }) => {
+  it.each(PLANTED)('$name → $checks', async ({ checks, include, only, extra, breakage, rateLimit }) => {
     const proxy = await brokenProxy(server.base, breakage);
+    // A fresh rate-limit window (2 s): an earlier test's burst must not carry over.
+    if (rateLimit) await new Promise((resolve) => setTimeout(resolve, 2_100));
+    server.settings.rateLimit = rateLimit ?? 0;
     try {
       const result = await runConformance(options(proxy.url, { include, ...(only ? { only } : {}), ...extra }));
       expect(failingChecks(result), JSON.stringify(result.failures.map((f) => [f.checkId, f.message, f.got, f.curl]), null, 1)).toEqual([...checks].sort());
@@ -68,6 +84,7 @@ describe('every check fails on a server broken in the way it names, and only the
         expect(failure.message.length).toBeGreaterThan(10);
       }
     } finally {
+      server.settings.rateLimit = 0;
       await proxy.close();
     }
   }, 60_000);

@@ -10,6 +10,8 @@ export type CallOptions = {
   raw?: RequestSpec['raw'];
   headers?: Record<string, string>;
   auth?: AuthChoice;
+  /** Sees a 429 as it comes instead of waiting it out. */
+  rawRateLimit?: boolean;
   /** Says why the request is sent, in reports. */
   label?: string;
 };
@@ -45,6 +47,7 @@ export class Scenario {
       ...(options.raw ? { raw: options.raw } : {}),
       ...(options.headers ? { headers: options.headers } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.rawRateLimit ? { rawRateLimit: true } : {}),
     };
     return this.ctx.send({ origin: 'probe', operationId, label: `${this.checkId}: ${options.label ?? operationId}`, request });
   }

@@ -20,6 +20,8 @@ export type RequestSpec = {
   /** … or a body sent as is, with its own content type. */
   raw?: { contentType: string; text: string };
   auth?: AuthChoice;
+  /** The answer as it comes: a 429 is not waited out and retried (for the rate-limit burst). */
+  rawRateLimit?: boolean;
 };
 
 export type TestCase = {

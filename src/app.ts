@@ -25,6 +25,8 @@ import type { Store } from './store/types.ts';
 export type AppSettings = {
   /** Requests per minute per credential; 0 turns it off. */
   rateLimit: number;
+  /** The rate limit's window in seconds (60 by default; tests shorten it so that a 429 ends quickly). */
+  rateLimitWindowSeconds?: number;
   /** `*` for any origin, a list of origins, or false to turn CORS off. */
   corsOrigins: '*' | string[] | false;
   /** Absolute base URL for links; derived from each request's Host when absent. */
@@ -128,6 +130,7 @@ export function createApp(deps: AppDeps) {
       idempotency,
       handlers,
       rateLimit: () => settings.rateLimit,
+      rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60,
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
       beforeHandler: deps.beforeHandler,

@@ -1424,6 +1424,11 @@ export type components = {
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                /**
+                 * @description With `insufficient_scope`, the Bearer challenge naming the scopes the operation needs (RFC 6750 §3.1): `Bearer realm="invoicekit", error="insufficient_scope", scope="invoices:write"`.
+                 * @example Bearer realm="invoicekit", error="insufficient_scope", scope="invoices:write"
+                 */
+                "WWW-Authenticate"?: string;
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;

@@ -99,6 +99,9 @@ export class Credentials {
     const needed = relevant.map((r) => Object.values(r)[0] ?? []);
     if (needed.length === 0 || needed.some((scopes) => scopes.every((s) => hasScope(principal.scopes, s)))) return;
     const missing = needed[0]!.filter((s) => !hasScope(principal.scopes, s));
-    throw new ApiError('insufficient_scope', `This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.map((s) => `'${s}'`).join(', ')}.`);
+    // RFC 6750 §3.1: the challenge names the scope the token lacks.
+    throw new ApiError('insufficient_scope', `This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.map((s) => `'${s}'`).join(', ')}.`, {
+      headers: { 'WWW-Authenticate': `Bearer realm="invoicekit", error="insufficient_scope", scope="${needed[0]!.join(' ')}"` },
+    });
   }
 }

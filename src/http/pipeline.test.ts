@@ -65,6 +65,8 @@ describe('scopes', () => {
     const denied = await s.post('/api/v1/customers', { name: 'X' }, { key: readOnly });
     expect([denied.status, denied.body.code]).toEqual([403, 'insufficient_scope']);
     expect(denied.body.detail).toContain('customers:write');
+    // RFC 6750 §3.1: the challenge names the scope the operation needs.
+    expect(denied.headers['www-authenticate']).toBe('Bearer realm="invoicekit", error="insufficient_scope", scope="customers:write"');
     const otherResource = await s.get('/api/v1/invoices', { key: readOnly });
     expect(otherResource.status).toBe(403);
     const writer = await token('customers:write');

@@ -19,6 +19,8 @@ export type PipelineDeps = {
   handlers: HandlerRegistry;
   /** Requests per minute per credential; 0 turns the limit off. Read on every request so it can change at run time. */
   rateLimit: () => number;
+  /** The window the limit counts in, in seconds (fixed when the server starts). */
+  rateLimitWindowSeconds?: number;
   contextFor: (tenant: string, req: Request) => ServiceContext;
   /** Checks that must answer before generic validation (RFC-specific error codes). */
   preValidate?: Partial<Record<string, (body: unknown) => void>>;
@@ -79,8 +81,9 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
 
 /** route → authenticate → rate limit → authorize → read and validate → idempotency → handle → answer. */
 export function contractPipeline(deps: PipelineDeps): RequestHandler {
+  const windowSeconds = deps.rateLimitWindowSeconds ?? 60;
   const limiter = rateLimit({
-    windowMs: 60_000,
+    windowMs: windowSeconds * 1000,
     limit: () => deps.rateLimit(),
     skip: () => deps.rateLimit() <= 0,
     keyGenerator: (req) => (req as Request & { principal: Principal }).principal.credentialId,
@@ -89,7 +92,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
     validate: false,
     // express-rate-limit has set Retry-After and the RateLimit headers by the time this runs.
     handler: (_req, res, next) => {
-      next(new ApiError('rate_limited', `${deps.rateLimit()} requests per 60 seconds; retry in ${String(res.getHeader('Retry-After'))} seconds.`));
+      next(new ApiError('rate_limited', `${deps.rateLimit()} requests per ${windowSeconds} seconds; retry in ${String(res.getHeader('Retry-After'))} seconds.`));
     },
   });
 

@@ -23,7 +23,7 @@ export function assertConforms(method: string, path: string, res: TestResponse) 
 }
 
 /** An in-process reference server on a random loopback port with a frozen clock and predictable ids. */
-export async function startTestServer(options: { now?: string; rateLimit?: number; tenants?: Record<string, string>; deps?: Partial<AppDeps> } = {}) {
+export async function startTestServer(options: { now?: string; rateLimit?: number; rateLimitWindowSeconds?: number; tenants?: Record<string, string>; deps?: Partial<AppDeps> } = {}) {
   const clock = new ControllableClock();
   clock.freeze(new Date(options.now ?? '2026-03-15T10:00:00.000Z'));
   const store = new MemoryStore();
@@ -34,7 +34,7 @@ export async function startTestServer(options: { now?: string; rateLimit?: numbe
     credentials.addApiKey(tenant, key);
     credentials.addClient({ client_id: `${tenant}-client`, client_secret: `${tenant}-secret`, tenant, scopes: [...ALL_SCOPES] });
   }
-  const built = createApp({ clock, ids: sequentialIds(), store, credentials, settings: { rateLimit: options.rateLimit ?? 0 }, secret: 'test-secret', ...options.deps });
+  const built = createApp({ clock, ids: sequentialIds(), store, credentials, settings: { rateLimit: options.rateLimit ?? 0, ...(options.rateLimitWindowSeconds ? { rateLimitWindowSeconds: options.rateLimitWindowSeconds } : {}) }, secret: 'test-secret', ...options.deps });
   const server: Server = hardenHttpServer(built.app.listen(0, '127.0.0.1'));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
