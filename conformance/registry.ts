@@ -7,6 +7,8 @@ import { payloadTooLarge } from './checks/payload-too-large.ts';
 import { unknownId } from './checks/unknown-id.ts';
 import { unsupportedMediaType } from './checks/unsupported-media-type.ts';
 import { numbering } from './checks/numbering.ts';
+// lifecycle group
+import { lifecycle } from './checks/lifecycle.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -39,6 +41,8 @@ export const CHECKS: readonly Check[] = [
   payloadTooLarge,
   // Business rules (scenarios).
   numbering,
+  // lifecycle group
+  lifecycle,
 ];
 
 export function checkById(id: string): Check | undefined {
