@@ -89,3 +89,16 @@ describe("against Prism's stateless mock", () => {
     }
   });
 });
+
+// lifecycle group
+describe("the lifecycle matrix against Prism's stateless mock", () => {
+  it('fails saying which state was not kept, without a crash of the runner', async () => {
+    const { LIFECYCLE_OPERATIONS } = await import('./checks/lifecycle.ts');
+    const run = await runConformance({ baseUrl: `${base}/api/v1`, apiKey: 'ik_test_any_key_prism_accepts', seed: 1, maxExamples: 1, include: LIFECYCLE_OPERATIONS, only: ['lifecycle'] });
+    expect(run.toolErrors.filter((e) => e.kind === 'tool')).toEqual([]);
+    const messages = run.failures.filter((f) => f.checkId === 'lifecycle').map((f) => f.message);
+    // Every invoice reads back as the one example Prism serves: the setups are not kept.
+    expect(messages).toContain('An invoice published, then voided is void (contract: x-invoicekit-lifecycle)');
+    expect(messages.every((m) => m.endsWith('(contract: x-invoicekit-lifecycle)'))).toBe(true);
+  }, 120_000);
+});

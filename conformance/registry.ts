@@ -16,6 +16,8 @@ import { idempotency } from './checks/idempotency.ts';
 import { rateLimits } from './checks/rate-limits.ts';
 import { scopes } from './checks/scopes.ts';
 import { tenantIsolation } from './checks/tenant-isolation.ts';
+// lifecycle group
+import { lifecycle } from './checks/lifecycle.ts';
 import { methodNotAllowed } from './checks/method-not-allowed.ts';
 import { problemDetails } from './checks/problem-details.ts';
 import { refusedWriteLeavesNothing } from './checks/refused-write-leaves-nothing.ts';
@@ -60,6 +62,8 @@ export const CHECKS: readonly Check[] = [
   tenantIsolation,
   scopes,
   rateLimits,
+  // lifecycle group
+  lifecycle,
 ];
 
 export function checkById(id: string): Check | undefined {
