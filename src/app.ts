@@ -12,7 +12,7 @@ import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
 import { publicHandlers } from './http/handlers/public.ts';
 import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
-import { contractPipeline } from './http/pipeline.ts';
+import { contractPipeline, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
 import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';
@@ -47,7 +47,7 @@ export type AppDeps = {
   handlers?: HandlerRegistry;
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
   /** A data directory: keeps the idempotency keys, and commit() makes a request's changes durable before it is answered. */
-  durable?: { idempotency: IdempotencySink; commit: () => void };
+  durable?: { idempotency: IdempotencySink } & StorageGuard;
 };
 
 const generated = (name: string) => fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
@@ -134,7 +134,7 @@ export function createApp(deps: AppDeps) {
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
       beforeHandler: deps.beforeHandler,
-      commit: deps.durable && (() => deps.durable!.commit()),
+      storage: deps.durable,
     }),
   );
 

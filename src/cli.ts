@@ -28,12 +28,16 @@ program
   .action(async (options: Record<string, string | undefined>) => {
     try {
       const config = readConfig(process.env, options);
+      let stopping: Awaited<ReturnType<typeof startServer>> | undefined;
       const running = await startServer(config, {
-        onWriteFailure: (error) => {
-          console.error(`invoicekit: writing to the data directory failed (${error.message}); stopping, since memory is now ahead of the disk`);
-          process.exit(1);
+        // Every request is answered 503 from now on; the one that failed gets its answer, then the process ends.
+        onStorageFailure: (reason) => {
+          console.error(`invoicekit: the data directory can no longer be written (${reason}); stopping with exit code 1, since memory may now hold what the disk does not`);
+          if (stopping) void stopping.shutdown(2000).finally(() => process.exit(1));
+          else process.exit(1);
         },
       });
+      stopping = running;
       const tenant = running.store.tenants()[0];
       const key = tenant ? running.credentials.apiKeysOf(tenant.id)[0] : undefined;
       const lines = [

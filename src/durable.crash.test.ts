@@ -23,9 +23,17 @@ const tempDir = () => {
 
 type Running = { child: ChildProcess; base: string; out: () => string; exited: Promise<void> };
 
-/** `invoicekit serve --data-dir DIR` on a loopback port; resolves once it prints its banner (or exits). */
-async function serve(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-limit', '0', '--api-keys', `acme:${KEY}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `invoicekit serve --data-dir DIR` on a loopback port; resolves once it prints its banner (or exits).
+ * With maxFileKiB, no file the process writes may grow past that (SIGXFSZ ignored, so the write
+ * fails with EFBIG, which SQLite reports as SQLITE_IOERR_WRITE: a real I/O error, deterministic).
+ */
+async function serve(args: string[], options: { maxFileKiB?: number } = {}): Promise<Running> {
+  const command = [process.execPath, bin, 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-limit', '0', '--api-keys', `acme:${KEY}`, ...args];
+  const child =
+    options.maxFileKiB === undefined
+      ? spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${options.maxFileKiB}; exec "$@"`, 'bash', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -200,6 +208,43 @@ describe('--data-dir survives crashes and shutdowns', () => {
       await second.exited;
     }
     expect(second.child.exitCode).toBe(0);
+  }, 90_000);
+
+  it('a write the disk refuses (I/O error): that request gets 503, one line is logged, the process exits 1, and a restart has every acknowledged write', async () => {
+    const dir = tempDir();
+    const first = await serve(['--data-dir', dir, '--fixtures', 'none'], { maxFileKiB: 1024 });
+    expect(first.base, first.out()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const customer = (await call(first.base, 'POST', '/api/v1/customers', { name: 'Disk Ltd', email: 'disk@example.test' })).body;
+    const acked: Array<{ id: string; number: string }> = [];
+    let refused: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 400 && !refused; i++) {
+      const body = { customer_id: customer.id, line_items: Array.from({ length: 20 }, (_, n) => ({ description: `create ${i} line ${n} `.padEnd(200, '.'), quantity: 1, unit_price: 100 + n })) };
+      const res = await call(first.base, 'POST', '/api/v1/invoices', body);
+      if (res.status === 201) acked.push({ id: res.body.id, number: res.body.number });
+      else refused = res;
+    }
+    expect(refused, 'the WAL never reached the file size limit').toBeDefined();
+    expect(refused!.status).toBe(503);
+    expect(refused!.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused!.body.code).toBe('storage_unavailable');
+    await first.exited;
+    expect(first.child.exitCode, first.out()).toBe(1);
+    const logged = first.out().split('\n').filter((line) => line.startsWith('invoicekit:'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^invoicekit: the data directory can no longer be written \(SQLITE_IOERR/);
+    expect(first.out()).not.toMatch(/\n\s+at /);
+    expect(acked.length).toBeGreaterThan(0);
+
+    const second = await serve(['--data-dir', dir]);
+    try {
+      expect(second.out()).toContain('resumed');
+      const listed = (await call(second.base, 'GET', '/api/v1/invoices?limit=100')).body;
+      expect(listed.pagination.total).toBe(acked.length);
+      for (const a of acked) expect((await call(second.base, 'GET', `/api/v1/invoices/${a.id}`)).body.number).toBe(a.number);
+    } finally {
+      second.child.kill('SIGKILL');
+      await second.exited;
+    }
   }, 90_000);
 
   it('a locked, unusable or corrupt data directory: one clear line and exit code 2 (and SIGINT exits 0)', async () => {

@@ -44,6 +44,7 @@ export const PROBLEMS = {
   headers_too_large: [431, 'Request headers too large'],
   internal_error: [500, 'Internal error'],
   injected_fault: [503, 'Injected fault'],
+  storage_unavailable: [503, 'Storage unavailable'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -60,6 +61,19 @@ export class ApiError extends Error {
   ) {
     super(detail);
     this.status = extras.status ?? PROBLEMS[code][0];
+  }
+}
+
+/**
+ * A change the data directory could not take (a failed commit). `full`: the database refused to
+ * grow and is otherwise intact; `unusable`: it cannot be trusted any more (I/O error, read-only...).
+ */
+export class StorageError extends Error {
+  constructor(
+    readonly reason: 'full' | 'unusable',
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -88,6 +102,9 @@ export function toApiError(error: unknown): ApiError {
     const code = DOMAIN_TO_PROBLEM[error.code];
     const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
     return new ApiError(code, error.message, code === 'validation_failed' ? { errors: [{ pointer: `/body/${field ?? ''}`.replace(/\/$/, ''), message: error.message, keyword: error.code }] } : {});
+  }
+  if (error instanceof StorageError) {
+    return new ApiError('storage_unavailable', error.reason === 'full' ? 'The data directory is full: the change was not kept. Nothing else changed; retry once space is freed.' : 'The data directory cannot be written: the change was not kept, and the server is stopping.');
   }
   return new ApiError('internal_error', 'The server failed to answer this request.');
 }

@@ -33,13 +33,13 @@ function sourceOf(config: ServerConfig): DatasetSource {
 }
 
 export type BuildOptions = {
-  /** A commit to the data directory failed: memory is ahead of the disk (the CLI stops the process). */
-  onWriteFailure?: (error: Error) => void;
+  /** The data directory can no longer be written (every request now gets 503): the CLI logs it and stops the process. */
+  onStorageFailure?: (reason: string) => void;
 };
 
 /** Builds the reference server from configuration: state, fixtures, credentials, API and mock controls. */
 export function buildServer(config: ServerConfig, options: BuildOptions = {}) {
-  const durable = config.dataDir === undefined ? undefined : DurableState.open(config.dataDir, options);
+  const durable = config.dataDir === undefined ? undefined : DurableState.open(config.dataDir, { onUnusable: options.onStorageFailure });
   try {
     return assemble(config, durable);
   } catch (error) {
@@ -57,7 +57,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
   if (config.clock === 'real' && saved) clock.reset();
   if (config.clock && config.clock !== 'real') clock.freeze(new Date(config.clock));
   const store = durable?.store ?? new MemoryStore();
-  const credentials = new Credentials(clock);
+  const credentials = new Credentials(clock, durable?.tokens);
   const outbox = new Outbox(undefined, durable?.outbox);
   const journal = new Journal(clock);
   const settings = { ...config.settings };
@@ -90,12 +90,25 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
     outbox.load(durable.outboxMessages());
     built.idempotency.load(durable.idempotencyRecords(clock.now().getTime()));
     state.resume(saved);
+    credentials.loadTokens(durable.tokenRecords(clock.now().getTime()));
   } else {
     state.load();
     // By default time runs on from the data set's "now", so its statuses and dates agree with the clock.
     if (config.clock === undefined && state.referenceTime) clock.advance(Date.parse(state.referenceTime) - Date.now());
   }
   if (config.disturbance) disturbance.update(config.disturbance);
+  // After a failed commit (database full), memory becomes what the database holds, as at a start.
+  durable?.onRollback(() => {
+    const keptClock = durable.savedClock();
+    if (keptClock) clock.restore(keptClock);
+    const now = clock.now().getTime();
+    credentials.forget();
+    const kept = durable.savedState();
+    if (kept) state.resume(kept);
+    credentials.loadTokens(durable.tokenRecords(now));
+    outbox.load(durable.outboxMessages());
+    built.idempotency.reload(durable.idempotencyRecords(now));
+  });
 
   const adminToken = config.adminToken ?? `adm_${secureRandomText(24)}`;
   const app = express();
@@ -106,7 +119,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
     res.setHeader('X-Request-Id', `req_${secureRandomText(24)}`);
     next();
   });
-  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, commit: durable && (() => durable.commit()) }));
+  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, storage: durable }));
   app.get('/docs/control', (req, res) => {
     const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
     if (existsSync(file)) {

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { controlContractPath, listOperations, loadContract } from '../contract/load.ts';
 import type { ControllableClock } from '../deps.ts';
 import { ApiError, toApiError } from '../errors.ts';
-import { bodyError } from '../http/pipeline.ts';
+import { bodyError, type StorageGuard } from '../http/pipeline.ts';
 import { problemResponse, writeResponse } from '../http/problem.ts';
 import { RouteTable } from '../contract/routes.ts';
 import type { ApiResponse } from '../http/types.ts';
@@ -21,8 +21,8 @@ export type ControlDeps = {
   outbox: Outbox;
   journal: Journal;
   disturbance: Disturbance;
-  /** With a data directory: makes what a control request changed durable before it is answered. */
-  commit?: () => void;
+  /** With a data directory: commit() makes what a control request changed durable before it is answered. */
+  storage?: Pick<StorageGuard, 'commit' | 'check'>;
 };
 
 type ControlHandler = (input: ValidatedRequest) => ApiResponse;
@@ -109,6 +109,8 @@ export function controlRouter(deps: ControlDeps) {
     const requestId = res.getHeader('X-Request-Id') as string;
     res.setHeader('Cache-Control', 'no-store');
     try {
+      // Memory may hold what the disk does not: nothing is answered from it.
+      deps.storage?.check();
       const path = req.baseUrl + req.path;
       const match = routes.match(req.method, path);
       if (match.kind === 'none') throw new ApiError('route_not_found', `No control route ${req.method} ${path}.`);
@@ -132,7 +134,7 @@ export function controlRouter(deps: ControlDeps) {
       }
       const input = validators.validate(match.entry, { path: match.params, query: { ...(req.query as Record<string, unknown>) }, headers: req.headers, hasBody, body, contentType: req.get('content-type') });
       const response = handlers[match.entry.operationId]!(input);
-      deps.commit?.();
+      deps.storage?.commit();
       writeResponse(res, response);
     } catch (error) {
       writeResponse(res, problemResponse(toApiError(error), requestId, req.originalUrl.split('?')[0]!));

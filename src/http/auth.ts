@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../deps.ts';
 import { secureRandomText } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -15,7 +15,18 @@ export type Principal = {
 };
 
 export type OAuthClient = { client_id: string; client_secret: string; tenant: string; scopes: string[] };
-type IssuedToken = { tenant: string; scopes: string[]; clientId: string; expiresAt: number };
+/** An access token as kept: its holder, scopes and expiry (epoch ms, from the injected clock). */
+export type IssuedToken = { tenant: string; scopes: string[]; clientId: string; expiresAt: number };
+
+/** Where issued tokens are also kept (the `--data-dir` database), keyed by the token's hash, in the request's commit. */
+export interface TokenSink {
+  save(hash: string, token: IssuedToken): void;
+  remove(hash: string): void;
+  clear(): void;
+}
+
+/** Tokens are known by their SHA-256 only: the database, like memory, never holds a usable token. */
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export const TOKEN_LIFETIME_SECONDS = 3600;
 
@@ -34,9 +45,19 @@ export function hasScope(granted: ReadonlySet<string>, needed: string): boolean 
 export class Credentials {
   private readonly apiKeys = new Map<string, string>();
   private readonly clients = new Map<string, OAuthClient>();
+  /** By token hash. */
   private readonly tokens = new Map<string, IssuedToken>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly sink?: TokenSink,
+  ) {}
+
+  /** Puts back tokens read from the sink (not written to it again); only those of a known client and not expired. */
+  loadTokens(tokens: Iterable<[string, IssuedToken]>) {
+    const now = this.clock.now().getTime();
+    for (const [hash, issued] of tokens) if (issued.expiresAt > now && this.clients.has(issued.clientId)) this.tokens.set(hash, issued);
+  }
 
   addApiKey(tenant: string, key: string) {
     this.apiKeys.set(key, tenant);
@@ -48,6 +69,11 @@ export class Credentials {
     return [...this.apiKeys].filter(([, t]) => t === tenant).map(([k]) => k);
   }
   clear() {
+    this.forget();
+    this.sink?.clear();
+  }
+  /** Empties memory only (the sink keeps what it has), before everything is read back from it. */
+  forget() {
     this.apiKeys.clear();
     this.clients.clear();
     this.tokens.clear();
@@ -66,13 +92,20 @@ export class Credentials {
     }
     this.purgeExpired();
     const token = `at_${secureRandomText(32)}`;
-    this.tokens.set(token, { tenant: client.tenant, scopes: asked, clientId: client.client_id, expiresAt: this.clock.now().getTime() + TOKEN_LIFETIME_SECONDS * 1000 });
+    const issued: IssuedToken = { tenant: client.tenant, scopes: asked, clientId: client.client_id, expiresAt: this.clock.now().getTime() + TOKEN_LIFETIME_SECONDS * 1000 };
+    const hash = tokenHash(token);
+    this.tokens.set(hash, issued);
+    this.sink?.save(hash, issued);
     return { access_token: token, token_type: 'Bearer' as const, expires_in: TOKEN_LIFETIME_SECONDS, scope: asked.join(' ') };
   }
 
   private purgeExpired() {
     const now = this.clock.now().getTime();
-    for (const [token, issued] of this.tokens) if (issued.expiresAt <= now) this.tokens.delete(token);
+    for (const [hash, issued] of this.tokens) {
+      if (issued.expiresAt > now) continue;
+      this.tokens.delete(hash);
+      this.sink?.remove(hash);
+    }
   }
 
   /** The principal behind an Authorization header, or a 401. */
@@ -84,10 +117,10 @@ export class Credentials {
     const token = m[1]!;
     const tenant = this.apiKeys.get(token);
     if (tenant !== undefined) return { tenant, scopes: new Set(ALL_SCOPES), credentialId: `key:${token}`, kind: 'api_key' };
-    const issued = this.tokens.get(token);
+    const issued = this.tokens.get(tokenHash(token));
     if (!issued) throw new ApiError('invalid_token', 'Unknown API key or access token.', challenge('invalid_token'));
+    // Left in place: a refusal writes nothing; the next token issued purges the expired ones.
     if (issued.expiresAt <= this.clock.now().getTime()) {
-      this.tokens.delete(token);
       throw new ApiError('invalid_token', 'The access token has expired; ask for a new one.', challenge('invalid_token'));
     }
     return { tenant: issued.tenant, scopes: new Set(issued.scopes), credentialId: `client:${issued.clientId}`, kind: 'access_token' };

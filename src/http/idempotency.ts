@@ -32,6 +32,12 @@ export class IdempotencyKeys {
     for (const [id, record] of records) this.entries.set(id, { ...record, state: 'done' });
   }
 
+  /** After a failed commit: the finished keys become what the sink holds; keys in flight stay reserved. */
+  reload(records: Iterable<[string, IdempotencyRecord]>) {
+    for (const [id, entry] of this.entries) if (entry.state === 'done') this.entries.delete(id);
+    this.load(records);
+  }
+
   static fingerprint(method: string, path: string, body: unknown): string {
     return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
   }

@@ -26,8 +26,17 @@ export type PipelineDeps = {
   preValidate?: Partial<Record<string, (body: unknown) => void>>;
   /** Runs just before the handler (latency and fault injection hook). */
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
-  /** Makes the request's changes (and its idempotency key) durable; runs before the answer goes out. */
-  commit?: () => void;
+  /** The data directory, if any: commit() makes the request's changes (and its idempotency key) durable before the answer goes out. */
+  storage?: StorageGuard;
+};
+
+/** What the pipeline needs of a data directory (DurableState). */
+export type StorageGuard = {
+  commit(): void;
+  /** Throws a StorageError once the database can no longer be written. */
+  check(): void;
+  /** Failed commits so far. */
+  readonly epoch: number;
 };
 
 const readRawBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
@@ -101,7 +110,11 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
     const answer = (response: ApiResponse) => writeResponse(res, response);
     const fail = (error: unknown) => answer(problemResponse(toApiError(error), requestId, req.path));
     let idempotent: { credential: string; key: string } | undefined;
+    // A commit that fails while this request runs may take this request's changes with it.
+    const epoch = deps.storage?.epoch;
     try {
+      // Memory may hold what the disk does not: nothing is answered from it.
+      deps.storage?.check();
       const match = deps.routes.match(req.method, req.path);
       if (match.kind === 'none') throw new ApiError('route_not_found', `No route ${req.method} ${req.path}.`);
       if (match.kind === 'method_not_allowed') {
@@ -171,6 +184,9 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
       } catch (error) {
         response = problemResponse(toApiError(error), requestId, req.path);
       }
+      if (deps.storage && deps.storage.epoch !== epoch) {
+        response = problemResponse(new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'), requestId, req.path);
+      }
       if (idempotent) {
         const stored: StoredResponse | undefined = response.stream
           ? undefined // streamed answers are not replayable; the key is released
@@ -178,7 +194,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
         deps.idempotency.finish(idempotent.credential, idempotent.key, stored);
         idempotent = undefined;
       }
-      deps.commit?.();
+      deps.storage?.commit();
       answer(response);
     } catch (error) {
       if (idempotent) deps.idempotency.finish(idempotent.credential, idempotent.key, undefined);

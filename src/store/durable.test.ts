@@ -6,8 +6,9 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../config.ts';
 import { startServer } from '../server.ts';
+import { StorageError } from '../errors.ts';
 import { DurableState } from './durable.ts';
-import { DATABASE_FILE, DataDirError, SCHEMA_VERSION } from './sqlite.ts';
+import { DATABASE_FILE, DataDirError, MIGRATIONS, SCHEMA_VERSION } from './sqlite.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -143,6 +144,66 @@ describe('--data-dir', () => {
     await c.stop();
   });
 
+  it('OAuth access tokens outlive a restart with their scopes; an expired one is refused, and pruned', async () => {
+    const dir = tempDir();
+    const flags = { dataDir: dir, oauthClients: 'acme:cli_durable:s3cret' };
+    const a = await serve({ ...flags, clock: '2026-05-01T09:00:00Z' });
+    const grant = async (server: typeof a, scope: string) => {
+      const res = await server.call('POST', '/oauth/token', { grant_type: 'client_credentials', client_id: 'cli_durable', client_secret: 's3cret', scope });
+      expect(res.status).toBe(200);
+      return res.body.access_token as string;
+    };
+    const reader = await grant(a, 'invoices:read');
+    const writer = await grant(a, 'customers:write');
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    expect((await a.call('GET', '/api/v1/invoices?limit=1', undefined, bearer(reader))).status).toBe(200);
+    await a.stop();
+    // The database knows tokens by their hash only.
+    const raw = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
+    const rows = raw.prepare('SELECT hash, data FROM tokens').all() as Array<{ hash: string; data: string }>;
+    raw.close();
+    expect(rows).toHaveLength(2);
+    expect(JSON.stringify(rows)).not.toContain(reader);
+
+    const b = await serve(flags);
+    expect(b.running.resumed).toBe(true);
+    expect((await b.call('GET', '/api/v1/invoices?limit=1', undefined, bearer(reader))).status).toBe(200);
+    // The scopes come back too: a read-only token still may not write.
+    const refused = await b.call('POST', '/api/v1/customers', { name: 'Nope Ltd', email: 'nope@example.test' }, bearer(reader));
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('insufficient_scope');
+    expect((await b.call('POST', '/api/v1/customers', { name: 'Token Ltd', email: 'token@example.test' }, bearer(writer))).status).toBe(201);
+    expect((await b.call('GET', '/api/v1/invoices?limit=1', undefined, bearer('at_never_issued'))).status).toBe(401);
+
+    // An hour on (the lifetime is 3600 s, on the injected clock): both expire, before and after a restart.
+    expect((await b.call('POST', '/control/clock/advance', { duration: 'PT1H' })).status).toBe(200);
+    const expired = await b.call('GET', '/api/v1/invoices?limit=1', undefined, bearer(reader));
+    expect(expired.status).toBe(401);
+    expect(expired.body.code).toBe('invalid_token');
+    await b.stop();
+    const c = await serve(flags);
+    expect((await c.call('GET', '/api/v1/invoices?limit=1', undefined, bearer(writer))).status).toBe(401);
+    const fresh = await grant(c, 'invoices:read');
+    expect((await c.call('GET', '/api/v1/invoices?limit=1', undefined, bearer(fresh))).status).toBe(200);
+    await c.stop();
+    const after = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
+    expect((after.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n).toBe(1);
+    after.close();
+  });
+
+  it('a reset forgets the issued tokens, durably', async () => {
+    const dir = tempDir();
+    const flags = { dataDir: dir, oauthClients: 'acme:cli_reset:s3cret' };
+    const a = await serve(flags);
+    const token = (await a.call('POST', '/oauth/token', { grant_type: 'client_credentials', client_id: 'cli_reset', client_secret: 's3cret' })).body.access_token;
+    expect((await a.call('POST', '/control/reset')).status).toBe(200);
+    expect((await a.call('GET', '/api/v1/invoices?limit=1', undefined, { authorization: `Bearer ${token}` })).status).toBe(401);
+    await a.stop();
+    const b = await serve(flags);
+    expect((await b.call('GET', '/api/v1/invoices?limit=1', undefined, { authorization: `Bearer ${token}` })).status).toBe(401);
+    await b.stop();
+  });
+
   it('without --data-dir nothing is written and every start begins from the fixtures', async () => {
     const a = await serve({});
     expect(a.running.dataDir).toBeUndefined();
@@ -159,13 +220,17 @@ describe('commits', () => {
     a.store.setSequence('acme', 'INV', 7);
     a.close();
 
-    const failures: Error[] = [];
-    const b = DurableState.open(dir, { onWriteFailure: (e) => failures.push(e) });
+    const failures: string[] = [];
+    const b = DurableState.open(dir, { onUnusable: (reason) => failures.push(reason) });
     // A reset: everything cleared, then written again; one record cannot be written (a BigInt is not JSON).
     b.store.clear();
     b.store.putTenant({ id: 'acme', name: 'Acme renamed', invoice_pattern: 'INV-{SEQ}', credit_note_pattern: 'CN-{SEQ}' });
     b.store.putInvoice('acme', { id: 'inv_bad', number: 'INV-1', customer_id: 'c', stored_status: 'draft', credit_notes: [], broken: 1n } as never);
-    expect(() => b.commit()).toThrow();
+    expect(() => b.commit()).toThrow(StorageError);
+    expect(failures).toHaveLength(1);
+    // Not a full disk: the database is not trusted any more, and every later commit is refused.
+    b.store.putTenant({ id: 'beta', name: 'Beta', invoice_pattern: 'INV-{SEQ}', credit_note_pattern: 'CN-{SEQ}' });
+    expect(() => b.commit()).toThrow(expect.objectContaining({ reason: 'unusable' }));
     expect(failures).toHaveLength(1);
     b.close();
 
@@ -182,6 +247,57 @@ describe('commits', () => {
     expect(readConfig({ INVOICEKIT_DATA_DIR: '/srv/a' }, { dataDir: '/srv/b' }).dataDir).toBe('/srv/b');
     expect(readConfig({}).reset).toBe(false);
     expect(readConfig({}, { reset: true as never }).reset).toBe(true);
+  });
+});
+
+describe('schema versions', () => {
+  const schemaOf = (db: Database.Database) => db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
+
+  it('a version 1 database (before access tokens were kept) is migrated, not refused nor reset', async () => {
+    const dir = tempDir();
+    const a = await serve({ dataDir: dir, seed: '5', preset: 'small' });
+    const customer = (await a.call('POST', '/api/v1/customers', { name: 'Before Ltd', email: 'before@example.test' })).body;
+    const before = contents(a.running);
+    await a.stop();
+
+    // Take it back to version 1: exactly the schema MIGRATIONS[0] made, with the data kept.
+    const file = path.join(dir, DATABASE_FILE);
+    const db = new Database(file);
+    db.exec('DROP TABLE tokens');
+    db.pragma('user_version = 1');
+    const v1 = new Database(':memory:');
+    v1.exec(MIGRATIONS[0]!);
+    expect(schemaOf(db)).toEqual(schemaOf(v1));
+    v1.close();
+    db.close();
+
+    const b = await serve({ dataDir: dir, oauthClients: 'acme:cli_migrated:s3cret' });
+    expect(b.running.resumed).toBe(true);
+    expect(contents(b.running)).toEqual(before);
+    expect((await b.call('GET', `/api/v1/customers/${customer.id}`)).body.name).toBe('Before Ltd');
+    const token = (await b.call('POST', '/oauth/token', { grant_type: 'client_credentials', client_id: 'cli_migrated', client_secret: 's3cret' })).body.access_token;
+    await b.stop();
+    const migrated = new Database(file, { readonly: true });
+    expect(migrated.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(2);
+    migrated.close();
+
+    const c = await serve({ dataDir: dir, oauthClients: 'acme:cli_migrated:s3cret' });
+    expect((await c.call('GET', '/api/v1/invoices?limit=1', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
+    await c.stop();
+  });
+
+  it('each migration step is one transaction with its version bump: a step that fails leaves the version it found', () => {
+    const dir = tempDir();
+    DurableState.open(dir).close();
+    const file = path.join(dir, DATABASE_FILE);
+    const db = new Database(file);
+    db.pragma('user_version = 1'); // claims version 1 while the tokens table exists: step 1 → 2 must fail
+    db.close();
+    expect(() => DurableState.open(dir)).toThrow(DataDirError);
+    const after = new Database(file, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(1);
+    after.close();
   });
 });
 
@@ -242,7 +358,7 @@ describe('bad data directories', () => {
     const db2 = new Database(path.join(newer, DATABASE_FILE));
     db2.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db2.close();
-    expect(openError(newer)).toMatch(/newer invoicekit \(schema version 2; this one reads up to 1\)/);
+    expect(openError(newer)).toContain(`newer invoicekit (schema version ${SCHEMA_VERSION + 1}; this one reads up to ${SCHEMA_VERSION})`);
   });
 
   it('refuses a directory another server holds', () => {

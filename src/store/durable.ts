@@ -3,9 +3,11 @@
 // commit writes one request's changes (or one reset, or one restore) in one transaction.
 import type Database from 'better-sqlite3';
 import type { ClockSettings } from '../deps.ts';
+import { StorageError } from '../errors.ts';
+import type { IssuedToken, TokenSink } from '../http/auth.ts';
 import type { IdempotencyRecord, IdempotencySink } from '../http/idempotency.ts';
 import type { OutboxMessage, OutboxSink } from '../services/outbox.ts';
-import { openDatabase, PendingChanges, SqliteStore } from './sqlite.ts';
+import { describe, openDatabase, PendingChanges, SqliteStore } from './sqlite.ts';
 import type { StoreSnapshot } from './types.ts';
 
 /** A saved snapshot of the whole state (mock controls). */
@@ -61,16 +63,25 @@ export class DurableState implements StatePersistence {
   readonly outbox: OutboxSink;
   readonly idempotency: IdempotencySink;
   readonly snapshots: SnapshotStore;
+  readonly tokens: TokenSink;
   private readonly pending = new PendingChanges();
   private closed = false;
+  /** Failed commits so far: a request that saw this number change may have lost its changes. */
+  private failures = 0;
+  /** Why the database can no longer be written; set once, for good. */
+  private unusable: string | undefined;
+  /** Puts the rest of the server's memory back from the database (set by the server once it is built). */
+  private reloadRest: (() => void) | undefined;
+  private reloading = false;
+  private readonly reloadSnapshotNames: () => void;
 
-  static open(dir: string, options: { onWriteFailure?: (error: Error) => void } = {}) {
-    return new DurableState(openDatabase(dir), options.onWriteFailure);
+  static open(dir: string, options: { onUnusable?: (message: string) => void } = {}) {
+    return new DurableState(openDatabase(dir), options.onUnusable);
   }
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly onWriteFailure?: (error: Error) => void,
+    private readonly onUnusable?: (message: string) => void,
   ) {
     const { pending } = this;
     this.store = new SqliteStore(db, pending);
@@ -103,7 +114,11 @@ export class DurableState implements StatePersistence {
     };
 
     const names = new Map<string, string>();
-    for (const row of db.prepare('SELECT name, taken_at FROM snapshots ORDER BY rowid').all() as Array<{ name: string; taken_at: string }>) names.set(row.name, row.taken_at);
+    this.reloadSnapshotNames = () => {
+      names.clear();
+      for (const row of db.prepare('SELECT name, taken_at FROM snapshots ORDER BY rowid').all() as Array<{ name: string; taken_at: string }>) names.set(row.name, row.taken_at);
+    };
+    this.reloadSnapshotNames();
     const saveSnapshot = db.prepare('INSERT INTO snapshots (name, taken_at, data) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data');
     const readSnapshot = db.prepare('SELECT data FROM snapshots WHERE name = ?');
     const deleteSnapshot = db.prepare('DELETE FROM snapshots WHERE name = ?');
@@ -128,6 +143,17 @@ export class DurableState implements StatePersistence {
         if (!names.delete(name)) return false;
         pending.stage(`snap:${name}`, () => deleteSnapshot.run(name));
         return true;
+      },
+    };
+
+    const saveToken = db.prepare('INSERT INTO tokens (hash, expires_at, data) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data');
+    const removeToken = db.prepare('DELETE FROM tokens WHERE hash = ?');
+    this.tokens = {
+      save: (hash, token) => pending.stage(`token:${hash}`, () => saveToken.run(hash, token.expiresAt, JSON.stringify(token))),
+      remove: (hash) => pending.stage(`token:${hash}`, () => removeToken.run(hash)),
+      clear: () => {
+        pending.drop('token:');
+        pending.stage('token:', () => db.exec('DELETE FROM tokens'));
       },
     };
   }
@@ -169,26 +195,79 @@ export class DurableState implements StatePersistence {
   outboxMessages(): OutboxMessage[] {
     return (this.db.prepare('SELECT data FROM outbox ORDER BY seq').all() as Array<{ data: string }>).map((row) => decodeMessage(JSON.parse(row.data)));
   }
+  /** Access tokens still valid at `now`; expired ones are pruned from the database on the way. */
+  tokenRecords(now: number): Array<[string, IssuedToken]> {
+    if (!this.reloading) this.db.prepare('DELETE FROM tokens WHERE expires_at <= ?').run(now);
+    return (this.db.prepare('SELECT hash, data FROM tokens WHERE expires_at > ? ORDER BY rowid').all(now) as Array<{ hash: string; data: string }>).map((row) => [row.hash, JSON.parse(row.data)]);
+  }
   idempotencyRecords(now: number): Array<[string, IdempotencyRecord]> {
     return (this.db.prepare('SELECT id, data FROM idempotency WHERE expires_at > ? ORDER BY rowid').all(now) as Array<{ id: string; data: string }>).map((row) => [row.id, JSON.parse(row.data)]);
   }
 
   /**
+   * Sets how the rest of the server's memory (outbox, keys, tokens, credentials, clock) is read
+   * back from the database after a failed commit; the store and snapshot names are reloaded here.
+   */
+  onRollback(reload: () => void) {
+    this.reloadRest = reload;
+  }
+
+  /** Failed commits so far; a request that began under another number may have lost its changes. */
+  get epoch(): number {
+    return this.failures;
+  }
+
+  /** Throws while the database can no longer be written: memory may hold what the disk does not. */
+  check() {
+    if (this.unusable !== undefined) throw new StorageError('unusable', this.unusable);
+  }
+
+  /**
    * Writes every staged change in one transaction (WAL, synchronous=FULL). Called before a
-   * request is answered, so that an acknowledged change is on disk.
+   * request is answered, so that an acknowledged change is on disk. When it fails, SQLite has
+   * rolled the transaction back, and memory must follow: see failed().
    */
   commit() {
-    if (this.pending.size === 0 || this.closed) return;
+    if (this.closed || this.reloading) return;
+    this.check();
+    if (this.pending.size === 0) return;
     const ops = this.pending.take();
     try {
       this.db.transaction(() => {
         for (const op of ops) op();
       })();
     } catch (error) {
-      // Memory is now ahead of the disk: nothing may be acknowledged any more.
-      this.onWriteFailure?.(error as Error);
-      throw error;
+      this.failures++;
+      throw this.failed(error);
     }
+  }
+
+  /**
+   * A full database (SQLITE_FULL: disk full, or a size limit) is intact: memory is reloaded from
+   * it, and the server goes on. Anything else (I/O error, read-only file, corruption, a bug)
+   * leaves a database that cannot be trusted: it is marked unusable for good, and the owner told.
+   */
+  private failed(error: unknown): StorageError {
+    let reason = describe(error);
+    if ((error as { code?: string }).code === 'SQLITE_FULL' && this.reloadRest) {
+      this.reloading = true;
+      try {
+        this.store.reload(this.db);
+        this.reloadSnapshotNames();
+        this.reloadRest();
+        // What the reload staged again (the clock, configured tenants) is what the database holds.
+        this.pending.take();
+        return new StorageError('full', reason);
+      } catch (reloadError) {
+        reason = `${reason}; then reading it back failed: ${describe(reloadError)}`;
+      } finally {
+        this.reloading = false;
+      }
+    }
+    this.unusable = reason;
+    this.pending.take();
+    this.onUnusable?.(reason);
+    return new StorageError('unusable', reason);
   }
 
   /** Changes staged and not yet committed (zero whenever no request is half-way through). */
@@ -198,7 +277,7 @@ export class DurableState implements StatePersistence {
 
   close() {
     if (this.closed) return;
-    this.commit();
+    if (this.unusable === undefined) this.commit();
     this.closed = true;
     this.db.close();
   }

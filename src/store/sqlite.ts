@@ -8,7 +8,7 @@ import { MemoryStore } from './memory.ts';
 import type { CustomerRecord, InvoiceRecord, TenantSettings } from './types.ts';
 
 /** Version of the schema this build writes. Raise it and append to MIGRATIONS to change the schema. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** PRAGMA application_id of an invoicekit database ('ikit'), so another SQLite file is refused. */
 const APPLICATION_ID = 0x696b6974;
 export const DATABASE_FILE = 'invoicekit.sqlite';
@@ -18,7 +18,7 @@ export const DATABASE_FILE = 'invoicekit.sqlite';
  * version bump. Records are JSON documents (an invoice holds its lines, payments and credit
  * notes), so most changes to the contract need no migration at all.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE tenants (id TEXT PRIMARY KEY, data TEXT NOT NULL);
    CREATE TABLE customers (tenant TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant, id));
    CREATE TABLE invoices (tenant TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant, id));
@@ -27,6 +27,8 @@ const MIGRATIONS: string[] = [
    CREATE TABLE idempotency (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, data TEXT NOT NULL);
    CREATE TABLE snapshots (name TEXT PRIMARY KEY, taken_at TEXT NOT NULL, data TEXT NOT NULL);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 1 → 2: OAuth access tokens, by the SHA-256 of the token, so that they outlive a restart.
+  `CREATE TABLE tokens (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, data TEXT NOT NULL);`,
 ];
 
 /** A data directory that cannot be used: the CLI prints the one line and exits with code 2. */
@@ -54,7 +56,7 @@ export class PendingChanges {
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   const e = error as { code?: string; message?: string };
   return `${e.code ?? 'error'}: ${e.message ?? String(error)}`;
 }
@@ -127,11 +129,21 @@ export class SqliteStore extends MemoryStore {
       setSequence: db.prepare('INSERT INTO sequences (tenant, scope, value) VALUES (?, ?, ?) ON CONFLICT (tenant, scope) DO UPDATE SET value = excluded.value'),
       clear: () => db.exec('DELETE FROM tenants; DELETE FROM customers; DELETE FROM invoices; DELETE FROM sequences;'),
     };
+    this.load(db);
+  }
+
+  private load(db: Database.Database) {
     // Rows in insertion order (an update keeps its rowid), so iteration order is as before the restart.
     for (const row of db.prepare('SELECT data FROM tenants ORDER BY rowid').iterate() as Iterable<{ data: string }>) super.putTenant(JSON.parse(row.data));
     for (const row of db.prepare('SELECT tenant, data FROM customers ORDER BY rowid').iterate() as Iterable<{ tenant: string; data: string }>) super.putCustomer(row.tenant, JSON.parse(row.data));
     for (const row of db.prepare('SELECT tenant, data FROM invoices ORDER BY rowid').iterate() as Iterable<{ tenant: string; data: string }>) super.putInvoice(row.tenant, JSON.parse(row.data));
     for (const row of db.prepare('SELECT tenant, scope, value FROM sequences').iterate() as Iterable<{ tenant: string; scope: string; value: number }>) super.setSequence(row.tenant, row.scope, row.value);
+  }
+
+  /** Memory becomes what the database holds again (after a failed commit); nothing is staged. */
+  reload(db: Database.Database) {
+    super.clear();
+    this.load(db);
   }
 
   override putTenant(settings: TenantSettings) {
