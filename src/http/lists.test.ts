@@ -153,3 +153,21 @@ describe('pagination', () => {
     }
   });
 });
+
+describe('cursors across midnight', () => {
+  it.each([['/api/v1/invoices', {}], ['/api/v1/invoices', { status: 'sent,overdue', sort: 'due_date' }], ['/api/v1/invoices/trash', {}]])('%s %o: an end_cursor still works after the clock passes midnight', async (path, filters) => {
+    if (path.endsWith('/trash')) for (const id of ids.slice(0, 4)) await s.del(`/api/v1/invoices/${id}`);
+    const first = await s.get(path, { query: { limit: 2, ...filters } });
+    expect(first.body.pagination.has_next_page).toBe(true);
+    const sameDay = await s.get(path, { query: { limit: 2, ...filters, after: first.body.pagination.end_cursor } });
+    s.clock.advance(13 * 3600_000); // 2026-06-10T12:00Z → 2026-06-11T01:00Z
+    try {
+      const next = await s.get(path, { query: { limit: 2, ...filters, after: first.body.pagination.end_cursor } });
+      expect([next.status, next.body.code]).toEqual([200, undefined]);
+      expect(next.body.data.map((i: any) => i.id)).toEqual(sameDay.body.data.map((i: any) => i.id));
+    } finally {
+      s.clock.freeze(new Date('2026-06-10T12:00:00.000Z'));
+      if (path.endsWith('/trash')) for (const id of ids.slice(0, 4)) await s.post(`/api/v1/invoices/${id}/restore`);
+    }
+  });
+});
