@@ -28,6 +28,8 @@ type Compiled = {
   /** Declared type of each parameter, by `in:name`. */
   kinds: Map<string, string | undefined>;
   arrayQueryParams: Set<string>;
+  /** Declared query parameters, when unknown ones are dropped (x-unknown-query-parameters: ignore). */
+  keepQuery?: Set<string>;
   bodyRequired: boolean;
   bodies: Map<string, ValidateFunction>;
   bodySchemas: Map<string, unknown>;
@@ -130,6 +132,8 @@ export class RequestValidators {
     this.bodyAjv = createContractAjv(doc);
     for (const entry of entries) {
       const kinds = new Map<string, string | undefined>();
+      // Pages for people ignore what mail tools append (`?utm_source=…`); the API refuses it.
+      const ignoreUnknownQuery = (entry.operation as Record<string, unknown>)['x-unknown-query-parameters'] === 'ignore';
       const group = (where: 'path' | 'query' | 'header') => {
         const params = entry.parameters.filter((p) => p.in === where);
         const properties: Record<string, unknown> = {};
@@ -163,6 +167,7 @@ export class RequestValidators {
         headerNames: header.params.map((p) => p.name.toLowerCase()),
         kinds,
         arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
+        ...(ignoreUnknownQuery ? { keepQuery: new Set(query.params.map((p) => p.name)) } : {}),
         bodyRequired: body?.required === true,
         bodies,
         bodySchemas,
@@ -183,6 +188,7 @@ export class RequestValidators {
 
     const query: Record<string, unknown> = Object.create(null);
     for (const [key, value] of Object.entries(parts.query)) {
+      if (c.keepQuery && !c.keepQuery.has(key)) continue;
       query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : fromText(value, c.kinds.get(`query:${key}`));
     }
     if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
