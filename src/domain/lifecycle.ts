@@ -16,6 +16,13 @@ export const INVOICE_ACTIONS = [
 ] as const;
 export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
 
+/** How refusals name an action: as the API does (paths `mark-paid`, batch `permanent-delete`), not as the code does. */
+export const ACTION_WORDING: Readonly<Record<InvoiceAction, string>> = {
+  update: 'update', send: 'send', mark_sent: 'mark-sent', publish: 'publish', unpublish: 'unpublish', void: 'void',
+  mark_paid: 'mark-paid', record_payment: 'record a payment on', delete_payment: 'delete a payment of',
+  credit_note: 'issue a credit note for', duplicate: 'duplicate', delete: 'delete', restore: 'restore', permanent_delete: 'permanent-delete',
+};
+
 /**
  * What an allowed action does to the stored status:
  * a fixed status; `sent_if_draft` (draft → sent, others unchanged: a reminder/re-publish);
@@ -99,31 +106,32 @@ export interface ActionContext {
 /** The refusal for an action, or undefined when it is allowed. Order: trash, status, payments, publication. */
 export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
   const rule = TRANSITIONS[action];
+  const verb = ACTION_WORDING[action];
   if (ctx.trashed && !rule.requiresTrashed) {
-    return new DomainError('invoice_in_trash', `Cannot ${action} an invoice in the trash; restore it first`, {
+    return new DomainError('invoice_in_trash', `Cannot ${verb} an invoice in the trash; restore it first`, {
       action,
       status,
     });
   }
   if (!ctx.trashed && rule.requiresTrashed) {
-    return new DomainError('invoice_not_in_trash', `Cannot ${action} an invoice that is not in the trash`, {
+    return new DomainError('invoice_not_in_trash', `Cannot ${verb} an invoice that is not in the trash`, {
       action,
       status,
     });
   }
   if (!rule.allowedFrom.includes(status)) {
     const code = rule.refusedWith?.[status] ?? 'invalid_transition';
-    return new DomainError(code, `Cannot ${action} an invoice that is ${status}`, {
+    return new DomainError(code, `Cannot ${verb} an invoice that is ${status}; allowed from ${rule.allowedFrom.join(', ')}`, {
       action,
       status,
       allowed: [...rule.allowedFrom],
     });
   }
   if (rule.refusedWithPayments && ctx.hasPayments) {
-    return new DomainError(rule.refusedWithPayments, `Cannot ${action} an invoice that has payments; delete them first`, { action, status });
+    return new DomainError(rule.refusedWithPayments, `Cannot ${verb} an invoice that has payments; delete them first`, { action, status });
   }
   if (rule.requiresPublished && !ctx.published) {
-    return new DomainError('not_published', `Cannot ${action} an invoice that is not published`, { action, status });
+    return new DomainError('not_published', `Cannot ${verb} an invoice that is not published`, { action, status });
   }
   return undefined;
 }

@@ -1479,7 +1479,7 @@ export type components = {
                  *       "title": "Action not allowed in this status",
                  *       "status": 409,
                  *       "code": "invalid_transition",
-                 *       "detail": "Cannot 'void' an invoice whose status is 'draft'; allowed from sent, viewed, partially_paid, paid, overdue.",
+                 *       "detail": "Cannot mark-paid an invoice that is draft; allowed from sent, viewed, partially_paid, overdue",
                  *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
                  *     }
                  */
@@ -2259,7 +2259,7 @@ export interface operations {
                      *           "id": "inv_9x8c7v6b5n",
                      *           "status": 409,
                      *           "code": "invalid_transition",
-                     *           "message": "Cannot 'void' an invoice whose status is 'draft'."
+                     *           "message": "Cannot void an invoice that is draft; allowed from sent, viewed, partially_paid, paid, overdue"
                      *         }
                      *       ]
                      *     }

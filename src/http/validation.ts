@@ -1,5 +1,5 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
-import { compileContractSchema, createContractAjv, toFieldErrors } from '../contract/ajv.ts';
+import { compileContractSchema, createContractAjv, simplifyErrors, toFieldErrors } from '../contract/ajv.ts';
 import { loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from '../contract/load.ts';
 import { ApiError, type FieldError } from '../errors.ts';
 
@@ -98,7 +98,7 @@ function fromText(value: unknown, kind: string | undefined): unknown {
 
 /** Appends ajv's errors without spreading them into push (a huge list would overflow the call stack). */
 function collect(out: FieldError[], errors: Parameters<typeof toFieldErrors>[0], prefix: string, counter: { total: number }) {
-  const list = errors ?? [];
+  const list = simplifyErrors(errors ?? []);
   counter.total += list.length;
   const room = MAX_LISTED_ERRORS - out.length;
   if (room > 0) for (const e of toFieldErrors(list.slice(0, room), prefix)) out.push(e);
@@ -236,7 +236,9 @@ export class RequestValidators {
     if (counter.total) {
       const { total } = counter;
       const listed = total > errors.length ? ` (the first ${errors.length} are listed)` : '';
-      throw new ApiError('validation_failed', `${total} problem${total === 1 ? '' : 's'} in the request${listed}.`, { errors });
+      // A single problem is spelled out, so that the detail alone tells a person what to fix.
+      const only = total === 1 && errors[0] ? `: ${errors[0].pointer} ${errors[0].message}` : '';
+      throw new ApiError('validation_failed', `${total} problem${total === 1 ? '' : 's'} in the request${listed}${only}.`, { errors });
     }
     return { path, query, headers, body, mediaType };
   }
