@@ -12,8 +12,8 @@
 // When src/generated/control-openapi.yaml exists (the mock-control API), it is built too, into
 // control.html next to the main page; when it is absent it is skipped silently.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -154,7 +154,7 @@ export function stripExternalResources(html) {
 }
 
 /** Renders one OpenAPI document into one offline HTML file. */
-async function buildOne(spec, out, templateFile) {
+async function buildOne(spec, out, templateFile, signal) {
   const work = await mkdtemp(path.join(tmpdir(), 'invoicekit-docs-'));
   try {
     const raw = path.join(work, 'redoc.html');
@@ -165,6 +165,7 @@ async function buildOne(spec, out, templateFile) {
       await run(path.join(root, 'node_modules', '.bin', 'redocly'), args, {
         cwd: root,
         timeout: 180_000,
+        signal,
         maxBuffer: 16 * 1024 * 1024,
         env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
       });
@@ -178,7 +179,10 @@ async function buildOne(spec, out, templateFile) {
       throw new Error(`${path.relative(root, spec)}: the docs page would load resources from other hosts:\n  ${external.join('\n  ')}`);
     }
     await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, html);
+    // Written beside and renamed: a server reading the page, or a second build, never sees half of it.
+    const partial = `${out}.${process.pid}.${Date.now()}.partial`;
+    await writeFile(partial, html);
+    await rename(partial, out);
     return out;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -189,23 +193,45 @@ async function buildOne(spec, out, templateFile) {
  * Builds the API reference into `out` (default dist/docs/index.html) and, when
  * src/generated/control-openapi.yaml exists, the mock-control reference into `controlOut`
  * (default control.html next to `out`). Throws when a build fails or a page is not offline.
+ * `signal` stops a build under way (a server shutting down does not leave redocly running).
  */
-export async function buildDocs({ out = defaultOut, spec = contractYaml, controlSpec = controlContractYaml, controlOut } = {}) {
+export async function buildDocs({ out = defaultOut, spec = contractYaml, controlSpec = controlContractYaml, controlOut, signal } = {}) {
   const indexOut = path.resolve(out);
   const work = await mkdtemp(path.join(tmpdir(), 'invoicekit-docs-template-'));
   try {
     const templateFile = path.join(work, 'template.hbs');
     await writeFile(templateFile, TEMPLATE);
-    const files = [await buildOne(path.resolve(spec), indexOut, templateFile)];
+    const files = [await buildOne(path.resolve(spec), indexOut, templateFile, signal)];
     let control = null;
     if (controlSpec && existsSync(controlSpec)) {
-      control = await buildOne(path.resolve(controlSpec), path.resolve(controlOut ?? path.join(path.dirname(indexOut), 'control.html')), templateFile);
+      control = await buildOne(path.resolve(controlSpec), path.resolve(controlOut ?? path.join(path.dirname(indexOut), 'control.html')), templateFile, signal);
       files.push(control);
     }
     return { index: indexOut, control, files };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+const mtime = (file) => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Whether a page is missing or older than the contract it renders (so `npm start` and `serve`
+ * build the docs only when needed: a build takes seconds).
+ */
+export function docsAreStale({ out = defaultOut, spec = contractYaml, controlSpec = controlContractYaml, controlOut } = {}) {
+  const pairs = [[path.resolve(out), spec]];
+  if (controlSpec && existsSync(controlSpec)) pairs.push([path.resolve(controlOut ?? path.join(path.dirname(path.resolve(out)), 'control.html')), controlSpec]);
+  return pairs.some(([page, source]) => {
+    const built = mtime(page);
+    return built === undefined || built < (mtime(source) ?? Infinity);
+  });
 }
 
 function parseArgs(argv) {
@@ -218,6 +244,8 @@ function parseArgs(argv) {
       options.out = value;
     } else if (arg.startsWith('--out=')) {
       options.out = arg.slice('--out='.length);
+    } else if (arg === '--if-stale') {
+      options.ifStale = true;
     } else if (arg === '--help' || arg === '-h') {
       options.help = true;
     } else {
@@ -231,7 +259,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const options = parseArgs(process.argv.slice(2));
     if (options.help) {
-      console.log('Usage: node scripts/build-docs.mjs [--out <file>]  (default dist/docs/index.html)');
+      console.log('Usage: node scripts/build-docs.mjs [--out <file>] [--if-stale]  (default dist/docs/index.html; --if-stale: only when missing or older than the contract)');
+    } else if (options.ifStale && !docsAreStale({ out: options.out ? path.resolve(process.cwd(), options.out) : defaultOut })) {
+      console.log('docs are up to date with the contract');
     } else {
       const { files } = await buildDocs({ out: options.out ? path.resolve(process.cwd(), options.out) : defaultOut });
       for (const file of files) console.log(`wrote ${path.relative(process.cwd(), file) || file} (offline: no external resources)`);

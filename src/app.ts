@@ -1,7 +1,9 @@
 import cors from 'cors';
 import express, { type Request } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DocsPages } from './docs.ts';
 import { ApiError } from './errors.ts';
 import { listOperations } from './contract/load.ts';
 import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
@@ -48,10 +50,11 @@ export type AppDeps = {
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
   /** A data directory: keeps the idempotency keys, and commit() makes a request's changes durable before it is answered. */
   durable?: { idempotency: IdempotencySink } & StorageGuard;
+  /** The reference docs /docs serves (a build may be in progress); dist/docs, never built, when absent. */
+  docs?: DocsPages;
 };
 
 const generated = (name: string) => fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
-export const docsFile = fileURLToPath(new URL('../dist/docs/index.html', import.meta.url));
 
 export type App = ReturnType<typeof createApp>;
 
@@ -103,12 +106,16 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(contractYaml);
   });
-  app.get(['/docs', '/docs/'], (req, res) => {
-    if (existsSync(docsFile)) {
-      const page = readDocsPage(docsFile);
+  const docs = deps.docs ?? new DocsPages();
+  app.get('/', (_req, res) => res.redirect(302, '/docs'));
+  app.get(['/docs', '/docs/'], async (req, res) => {
+    await docs.ready();
+    const file = path.join(docs.dir, 'index.html');
+    if (existsSync(file)) {
+      const page = readDocsPage(file);
       res.setHeader('Content-Security-Policy', page.csp);
       res.type('html').send(page.html);
-    } else sendProblem(req, res, new ApiError('route_not_found', 'Reference docs are not built yet: run `npm run docs`.'));
+    } else sendProblem(req, res, new ApiError('route_not_found', `Reference docs are not available: ${docs.failure ?? 'run `npm run docs`'}.`));
   });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', time: deps.clock.now().toISOString() });
@@ -140,5 +147,5 @@ export function createApp(deps: AppDeps) {
 
   app.use(lastResort);
 
-  return { app, credentials, settings, idempotency, routes, cursors, secret, outbox };
+  return { app, credentials, settings, idempotency, routes, cursors, secret, outbox, docs };
 }

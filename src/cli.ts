@@ -1,9 +1,20 @@
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { conformCommand, conformErrorExit } from '../conformance/cli.ts';
 import { ConfigError, readConfig } from './config.ts';
+import { DocsPages } from './docs.ts';
 import { startServer } from './server.ts';
 
-const program = new Command('invoicekit').description('invoicekit: contract-first toolkit for invoicing APIs');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** One line for a start-up failure: what went wrong and what to do, never a stack or a raw error object. */
+function startFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  const message = String((error as Error)?.message ?? error).split('\n')[0];
+  return `could not start: ${message} (INVOICEKIT_DEBUG=1 prints the details)`;
+}
+
+const program = new Command('invoicekit').description('invoicekit: contract-first toolkit for invoicing APIs').version(version, '-V, --version', 'print the version');
 
 program
   .command('serve')
@@ -28,8 +39,12 @@ program
   .action(async (options: Record<string, string | undefined>) => {
     try {
       const config = readConfig(process.env, options);
+      // Docs are built in the background when missing or stale, so start stays fast and /docs
+      // (which waits for the build) never answers 404 for a page the banner advertised.
+      const docs = new DocsPages();
       let stopping: Awaited<ReturnType<typeof startServer>> | undefined;
       const running = await startServer(config, {
+        docs,
         // Every request is answered 503 from now on; the one that failed gets its answer, then the process ends.
         onStorageFailure: (reason) => {
           console.error(`invoicekit: the data directory can no longer be written (${reason}); stopping with exit code 1, since memory may now hold what the disk does not`);
@@ -38,24 +53,28 @@ program
         },
       });
       stopping = running;
+      const docsState = await docs.start();
       const tenant = running.store.tenants()[0];
       const key = tenant ? running.credentials.apiKeysOf(tenant.id)[0] : undefined;
       const lines = [
         `invoicekit reference server listening on ${running.baseUrl}`,
         `  API base URL  : ${running.baseUrl}/api/v1`,
         `  API key       : ${key ?? '(none: set INVOICEKIT_API_KEYS=tenant:key)'}${tenant ? `  (tenant '${tenant.id}')` : ''}`,
-        `  Reference docs: ${running.baseUrl}/docs   contract: ${running.baseUrl}/openapi.json`,
-        `  Mock controls : ${running.baseUrl}/control/…   admin token: ${running.adminToken}   docs: ${running.baseUrl}/docs/control`,
+        docsState === 'unavailable'
+          ? `  Reference docs: not built (${docs.failure})   contract: ${running.baseUrl}/openapi.json`
+          : `  Reference docs: ${running.baseUrl}/docs${docsState === 'building' ? ' (being built, ready in a few seconds)' : ''}   contract: ${running.baseUrl}/openapi.json`,
+        `  Mock controls : ${running.baseUrl}/control/…   admin token: ${running.adminToken}${docsState === 'unavailable' ? '' : `   docs: ${running.baseUrl}/docs/control`}`,
         `  Data          : ${running.dataDir ? `${running.dataDir}, ${running.resumed ? 'resumed (fixtures not read again; --reset reloads them)' : 'loaded'} from ` : ''}${running.state.describeSource()}; clock ${running.clock.frozen ? 'frozen at' : 'running from'} ${running.clock.now().toISOString()}`,
       ];
       if (key) lines.push(`  Try           : curl -H 'Authorization: Bearer ${key}' '${running.baseUrl}/api/v1/invoices?limit=2'`);
       console.log(lines.join('\n'));
       // Graceful: stop accepting, finish what is in flight (at most 5 s), close the database, exit 0.
-      const stop = () => void running.shutdown(5000).then(() => process.exit(0));
+      const stop = () => void Promise.all([docs.stop(), running.shutdown(5000)]).then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     } catch (error) {
-      console.error(error instanceof ConfigError ? `invoicekit: ${error.message}` : error);
+      console.error(`invoicekit: ${startFailure(error)}`);
+      if (process.env.INVOICEKIT_DEBUG) console.error(error);
       process.exit(2);
     }
   });

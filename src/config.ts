@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { clockCanShow } from './control/duration.ts';
 import type { AppSettings } from './app.ts';
 import type { DisturbanceSettings } from './control/disturbance.ts';
@@ -26,7 +27,57 @@ export type ServerConfig = {
   reset: boolean;
 };
 
-export class ConfigError extends Error {}
+/** A start-up failure the user can fix; the CLI prints its message as one line and exits 2. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'invalid_config' | 'fixtures_missing' | 'fixtures_malformed' | 'port_in_use' | 'port_forbidden' | 'bad_host' = 'invalid_config',
+  ) {
+    super(message);
+  }
+}
+
+/** An http(s) URL with a host, and nothing after its path (links are built by appending to it). */
+function publicUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname || !/^https?:\/\/[^/]/i.test(value) || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`INVOICEKIT_PUBLIC_URL (--public-url) must be an http(s) URL such as https://invoices.example.com, not '${value}'`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+/** '*', 'off' or a comma list of origins (scheme://host[:port], as browsers send in Origin). */
+function corsOrigins(value: string): AppSettings['corsOrigins'] {
+  if (value === 'off') return false;
+  if (value === '*') return '*';
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed !== origin.replace(/\/$/, '') || !/^https?:/.test(origin)) {
+      throw new ConfigError(`INVOICEKIT_CORS_ORIGINS (--cors): '${origin}' is not an origin; give '*', 'off' or a comma list such as https://app.example.com,http://localhost:3000`);
+    }
+  }
+  if (!origins.length) throw new ConfigError(`INVOICEKIT_CORS_ORIGINS (--cors) is empty; give '*', 'off' or a comma list of origins`);
+  return origins.map((o) => o.replace(/\/$/, ''));
+}
+
+/** An IP address or a host name (resolution is checked when the server listens). */
+function host(value: string | undefined): string {
+  if (value === undefined || value === '') return '127.0.0.1';
+  if (isIP(value) || /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value)) return value;
+  throw new ConfigError(`HOST (--host) must be an IP address or a host name, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), not '${value}'`);
+}
 
 function pairs(value: string | undefined, name: string, parts: number): string[][] {
   if (!value?.trim()) return [];
@@ -47,10 +98,10 @@ function integer(value: string | undefined, name: string, fallback: number, min:
 /** Server configuration from the environment, overridden by command-line flags. */
 export function readConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<string, string | undefined>> = {}): ServerConfig {
   const pick = (flag: string, variable: string) => flags[flag] ?? env[variable];
-  const cors = pick('cors', 'INVOICEKIT_CORS_ORIGINS') ?? '*';
+  const cors = pick('cors', 'INVOICEKIT_CORS_ORIGINS') || '*';
   const fixtures = pick('fixtures', 'INVOICEKIT_FIXTURES');
   return {
-    host: pick('host', 'HOST') ?? '127.0.0.1',
+    host: host(pick('host', 'HOST')),
     port: integer(pick('port', 'PORT'), 'PORT', 4010, 0, 65535),
     apiKeys: pairs(pick('apiKeys', 'INVOICEKIT_API_KEYS'), 'INVOICEKIT_API_KEYS', 2).map(([tenant, key]) => ({ tenant: tenant!, key: key! })),
     oauthClients: pairs(pick('oauthClients', 'INVOICEKIT_OAUTH_CLIENTS'), 'INVOICEKIT_OAUTH_CLIENTS', 3).map(([tenant, client_id, client_secret]) => ({ tenant: tenant!, client_id: client_id!, client_secret: client_secret! })),
@@ -61,8 +112,8 @@ export function readConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<string,
     })),
     settings: {
       rateLimit: integer(pick('rateLimit', 'INVOICEKIT_RATE_LIMIT'), 'INVOICEKIT_RATE_LIMIT', 120, 0, 1_000_000),
-      corsOrigins: cors === 'off' ? false : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()).filter(Boolean),
-      publicUrl: pick('publicUrl', 'INVOICEKIT_PUBLIC_URL')?.replace(/\/$/, ''),
+      corsOrigins: corsOrigins(cors),
+      publicUrl: publicUrl(pick('publicUrl', 'INVOICEKIT_PUBLIC_URL') || undefined),
     },
     fixtures: fixtures === 'none' ? null : fixtures,
     seed: pick('seed', 'INVOICEKIT_SEED') === undefined ? undefined : integer(pick('seed', 'INVOICEKIT_SEED'), 'INVOICEKIT_SEED', 42, 0, 4294967295),

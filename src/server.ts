@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
-import type { ServerConfig } from './config.ts';
+import type { DocsPages } from './docs.ts';
+import { ConfigError, type ServerConfig } from './config.ts';
 import { controlRouter } from './control/router.ts';
 import { Disturbance } from './control/disturbance.ts';
 import { Journal } from './control/journal.ts';
@@ -28,27 +29,29 @@ function sourceOf(config: ServerConfig): DatasetSource {
   if (config.seed !== undefined) return { kind: 'generated', preset: config.preset ?? 'small', seed: config.seed };
   if (config.fixtures === null) return { kind: 'empty' };
   const file = path.resolve(config.fixtures ?? defaultFixtures);
-  if (!existsSync(file)) throw new Error(`Fixtures file not found: ${file} (run \`npm run fixtures\`, or pass --fixtures none)`);
+  if (!existsSync(file)) throw new ConfigError(`fixtures file not found: ${file}; pass an existing file with --fixtures <file>, generate one with \`npm run fixtures\`, or start empty with --fixtures none`, 'fixtures_missing');
   return { kind: 'file', path: file };
 }
 
 export type BuildOptions = {
   /** The data directory can no longer be written (every request now gets 503): the CLI logs it and stops the process. */
   onStorageFailure?: (reason: string) => void;
+  /** The docs /docs and /docs/control serve (the CLI builds them when missing or stale). */
+  docs?: DocsPages;
 };
 
 /** Builds the reference server from configuration: state, fixtures, credentials, API and mock controls. */
 export function buildServer(config: ServerConfig, options: BuildOptions = {}) {
   const durable = config.dataDir === undefined ? undefined : DurableState.open(config.dataDir, { onUnusable: options.onStorageFailure });
   try {
-    return assemble(config, durable);
+    return assemble(config, durable, options.docs);
   } catch (error) {
     durable?.close();
     throw error;
   }
 }
 
-function assemble(config: ServerConfig, durable: DurableState | undefined) {
+function assemble(config: ServerConfig, durable: DurableState | undefined, docs: DocsPages | undefined) {
   // An existing data directory is resumed (fixtures are not read again) unless --reset.
   const saved = config.reset ? undefined : durable?.savedState();
   const clock = new ControllableClock(systemClock, durable && ((s) => durable.saveClock(s)));
@@ -62,7 +65,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
   const journal = new Journal(clock);
   const settings = { ...config.settings };
   const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
-  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret ?? durable?.secret(() => secureRandomText(32)), beforeHandler: disturbance.beforeHandler, durable });
+  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret ?? durable?.secret(() => secureRandomText(32)), beforeHandler: disturbance.beforeHandler, durable, docs });
 
   // Keys and clients from the environment survive every reset; a tenant named only there starts empty.
   const extraCredentials = (registry: Credentials, target: Store) => {
@@ -92,7 +95,12 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
     state.resume(saved);
     credentials.loadTokens(durable.tokenRecords(clock.now().getTime()));
   } else {
-    state.load();
+    try {
+      state.load();
+    } catch (error) {
+      const source = state.describeSource();
+      throw new ConfigError(`the data set ${source} could not be loaded (${String((error as Error)?.message ?? error).split('\n')[0]}); regenerate it with \`npm run fixtures\`, pass another with --fixtures <file>, or start empty with --fixtures none`, 'fixtures_malformed');
+    }
     // By default time runs on from the data set's "now", so its statuses and dates agree with the clock.
     if (config.clock === undefined && state.referenceTime) clock.advance(Date.parse(state.referenceTime) - Date.now());
   }
@@ -120,19 +128,40 @@ function assemble(config: ServerConfig, durable: DurableState | undefined) {
     next();
   });
   app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, storage: durable }));
-  app.get('/docs/control', (req, res) => {
-    const file = path.join(repoRoot, 'dist', 'docs', 'control.html');
+  app.get('/docs/control', async (req, res) => {
+    await built.docs.ready();
+    const file = path.join(built.docs.dir, 'control.html');
     if (existsSync(file)) {
       const page = readDocsPage(file);
       res.setHeader('Content-Security-Policy', page.csp);
       res.type('html').send(page.html);
-    } else sendProblem(req, res, new ApiError('route_not_found', 'Control docs are not built yet: run `npm run docs`.'));
+    } else sendProblem(req, res, new ApiError('route_not_found', `Control docs are not available: ${built.docs.failure ?? 'run `npm run docs`'}.`));
   });
   app.use(built.app);
   app.use(lastResort);
   /** Closes the data directory (after which no change is kept); a no-op in memory. */
   const close = () => durable?.close();
   return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken, dataDir: config.dataDir, durable, resumed: saved !== undefined, close };
+}
+
+/** Node's listen failures as one line that says what to do. */
+function listenError(error: NodeJS.ErrnoException, config: ServerConfig): Error {
+  const { host, port } = config;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`port ${port} on ${host} is already in use: stop what listens there, or choose another port with --port <n> (or PORT; 0 picks a free one)`, 'port_in_use');
+    case 'EACCES':
+      return new ConfigError(`port ${port} needs privileges this process lacks: choose a port above 1023 with --port <n> (or PORT)`, 'port_forbidden');
+    case 'EADDRNOTAVAIL':
+      return new ConfigError(`HOST '${host}' is not an address of this machine: use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface) with --host (or HOST)`, 'bad_host');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return new ConfigError(`HOST '${host}' does not resolve to an address: use 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or a name of this machine with --host (or HOST)`, 'bad_host');
+    default:
+      return error;
+  }
 }
 
 export async function startServer(config: ServerConfig, options: BuildOptions = {}) {
@@ -145,7 +174,7 @@ export async function startServer(config: ServerConfig, options: BuildOptions = 
     });
   } catch (error) {
     built.close();
-    throw error;
+    throw listenError(error as NodeJS.ErrnoException, config);
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -88,6 +88,10 @@ describe('every operation is documented', () => {
     }
   });
 
+  it('declares the 400 every operation can answer (unknown or malformed parameters, bodies)', () => {
+    for (const op of operations) expect(op.operation.responses['400'], op.operationId).toBeDefined();
+  });
+
   it('declares the scopes of every authenticated operation for both security schemes', () => {
     const scopes = Object.keys((doc.components.securitySchemes as any).oauth2.flows.clientCredentials.scopes);
     for (const op of operations.filter((o) => o.operation.security.length > 0)) {

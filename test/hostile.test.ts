@@ -221,9 +221,13 @@ function requestArb(doc: OpenApiDocument, op: OperationEntry, pools: Pools, cred
 function mustRefuse(op: OperationEntry, r: Hostile, check: ResponseValidator): string[] {
   if (check.operationOf(r.method, seenPath(r.path))?.operationId !== op.operationId || r.method === 'HEAD') return [];
   const declared = new Map(op.parameters.filter((p) => p.in === 'query').map((p) => [p.name, (p.schema as { type?: string } | undefined)?.type]));
+  // Public pages ignore undeclared keys (tracking parameters); the API refuses them.
+  const ignoresUnknown = op.operation['x-unknown-query-parameters'] === 'ignore';
   const out: string[] = [];
   for (const [key, value] of new URLSearchParams(r.query)) {
-    if (!declared.has(key)) out.push(`undeclared query parameter '${key}'`);
+    if (!declared.has(key)) {
+      if (!ignoresUnknown) out.push(`undeclared query parameter '${key}'`);
+    }
     else if (declared.get(key) === 'integer' && !/^-?[0-9]{1,16}$/.test(value)) out.push(`'${key}=${value}' is not an integer`);
   }
   return out;

@@ -59,6 +59,38 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix: 
     let pointer = prefix + e.instancePath;
     if (e.keyword === 'required') pointer += `/${(e.params as { missingProperty: string }).missingProperty}`;
     if (e.keyword === 'additionalProperties') pointer += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
-    return { pointer, message: e.message ?? 'is invalid', keyword: e.keyword };
+    return { pointer, message: messageOf(e), keyword: e.keyword };
   });
+}
+
+/**
+ * Drops the noise of a failed `oneOf`/`anyOf` (such as "null, or an object with a valid rate"):
+ * when the value was of a branch's type and failed deeper inside it, those deeper errors say what
+ * is wrong; the other branches' "must be null" and the "must match exactly one schema" do not.
+ */
+export function simplifyErrors(errors: ErrorObject[]): ErrorObject[] {
+  const drop = new Set<ErrorObject>();
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
+    const at = e.instancePath;
+    const specific = errors.some((o) => o !== e && !drop.has(o) && o.keyword !== 'oneOf' && o.keyword !== 'anyOf' && (o.instancePath.startsWith(at + '/') || (o.instancePath === at && o.keyword !== 'type')));
+    if (!specific) continue;
+    drop.add(e);
+    for (const o of errors) if (o.instancePath === at && o.keyword === 'type') drop.add(o);
+  }
+  return drop.size ? errors.filter((e) => !drop.has(e)) : errors;
+}
+
+/** Most allowed values an enum message lists (currency codes would drown the point). */
+const MAX_LISTED_VALUES = 20;
+
+/** ajv's message, with what a person needs to fix the value: the allowed values of an enum. */
+function messageOf(e: ErrorObject): string {
+  if (e.keyword === 'enum') {
+    const allowed = ((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+    const listed = allowed.slice(0, MAX_LISTED_VALUES).join(', ');
+    return allowed.length > MAX_LISTED_VALUES ? `must be one of ${listed}, … (${allowed.length} values in all)` : `must be one of: ${listed}`;
+  }
+  if (e.keyword === 'const') return `must be ${JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue)}`;
+  return e.message ?? 'is invalid';
 }

@@ -213,3 +213,17 @@ describe('latency, faults and rate limits', () => {
     expect(slept).toEqual(first);
   });
 });
+
+describe('control refusals for people', () => {
+  it.each([
+    [{ faults: { rate: 1.5 } }, '/body/faults/rate', 'must be <= 1'],
+    [{ faults: { rate: 'lots' } }, '/body/faults/rate', 'must be number'],
+    [{ faults: { rate: 0.1, mode: 'explode' } }, '/body/faults/mode', 'must be one of: status, drop'],
+    [{ latency: { fixed_ms: -1 } }, '/body/latency/fixed_ms', 'must be >= 0'],
+  ])('%o gives one clear message, not oneOf noise', async (body, pointer, message) => {
+    const res = await call('PUT', '/control/disturbance', { body });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ pointer, message, keyword: expect.any(String) }]);
+    expect(res.body.detail).toBe(`1 problem in the request: ${pointer} ${message}.`);
+  });
+});

@@ -20,6 +20,13 @@ export const INVOICE_ACTIONS = [
 ] as const;
 export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
 
+/** How refusals name an action: as the API does (paths `mark-paid`, batch `permanent-delete`), not as the code does. */
+export const ACTION_WORDING: Readonly<Record<InvoiceAction, string>> = {
+  update: 'update', send: 'send', mark_sent: 'mark-sent', publish: 'publish', unpublish: 'unpublish', void: 'void',
+  mark_paid: 'mark-paid', record_payment: 'record a payment on', delete_payment: 'delete a payment of',
+  credit_note: 'issue a credit note for', duplicate: 'duplicate', delete: 'delete', restore: 'restore', permanent_delete: 'permanent-delete',
+};
+
 /**
  * What an allowed action does to the stored status:
  * a fixed status; `sent_if_draft` (draft → sent, others unchanged: a reminder/re-publish);
@@ -126,28 +133,29 @@ export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: A
 }
 
 function refusalOf(kind: Lifecycle['refusalOrder'][number], rule: TransitionRule, action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
+  const verb = ACTION_WORDING[action];
   switch (kind) {
     case 'trash':
       if (ctx.trashed && !rule.requiresTrashed) {
-        return new DomainError(IN_TRASH, `Cannot ${action} an invoice in the trash; restore it first`, { action, status });
+        return new DomainError(IN_TRASH, `Cannot ${verb} an invoice in the trash; restore it first`, { action, status });
       }
       if (!ctx.trashed && rule.requiresTrashed) {
-        return new DomainError(NOT_IN_TRASH, `Cannot ${action} an invoice that is not in the trash`, { action, status });
+        return new DomainError(NOT_IN_TRASH, `Cannot ${verb} an invoice that is not in the trash`, { action, status });
       }
       return undefined;
     case 'status':
       if (rule.allowedFrom.includes(status)) return undefined;
-      return new DomainError(rule.refusedWith?.[status] ?? rule.refusal, `Cannot ${action} an invoice that is ${status}`, {
+      return new DomainError(rule.refusedWith?.[status] ?? rule.refusal, `Cannot ${verb} an invoice that is ${status}; allowed from ${rule.allowedFrom.join(', ')}`, {
         action,
         status,
         allowed: [...rule.allowedFrom],
       });
     case 'payments':
       if (!rule.refusedWithPayments || !ctx.hasPayments) return undefined;
-      return new DomainError(rule.refusedWithPayments, `Cannot ${action} an invoice that has payments; delete them first`, { action, status });
+      return new DomainError(rule.refusedWithPayments, `Cannot ${verb} an invoice that has payments; delete them first`, { action, status });
     case 'publication':
       if (!rule.requiresPublished || ctx.published) return undefined;
-      return new DomainError(rule.requiresPublished, `Cannot ${action} an invoice that is not published`, { action, status });
+      return new DomainError(rule.requiresPublished, `Cannot ${verb} an invoice that is not published`, { action, status });
   }
 }
 

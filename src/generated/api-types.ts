@@ -784,15 +784,15 @@ export type components = {
             limit: number;
             /** @description How many items match the filters in all. */
             total: number;
-            /** @description Position (0-based) of this page's first item in the whole list. */
+            /** @description Position (0-based) of this page's first item in the whole list. Past the end (`offset ≥ total`) it is the position asked for, with an empty page, not clamped to `total`. */
             offset: number;
-            /** @description Page number (1-based) this page corresponds to, `floor(offset / limit) + 1`. */
+            /** @description Page number (1-based) this page corresponds to, always `floor(offset / limit) + 1`, past the end too (then greater than `total_pages` when `offset` is a multiple of `limit`). */
             page: number;
             /** @description `ceil(total / limit)`. */
             total_pages: number;
-            /** @description Whether items follow this page. */
+            /** @description Whether items follow this page (false on a page past the end). */
             has_next_page: boolean;
-            /** @description Whether items precede this page. */
+            /** @description Whether items precede this page (`offset > 0` and the list is not empty; true past the end of a non-empty list). */
             has_previous_page: boolean;
             /** @description Cursor of this page's first item; pass it as `before` for the previous page. Null on an empty page. */
             start_cursor: string | null;
@@ -1485,7 +1485,7 @@ export type components = {
                  *       "title": "Action not allowed in this status",
                  *       "status": 409,
                  *       "code": "invalid_transition",
-                 *       "detail": "Cannot 'void' an invoice whose status is 'draft'; allowed from sent, viewed, partially_paid, paid, overdue.",
+                 *       "detail": "Cannot mark-paid an invoice that is draft; allowed from sent, viewed, partially_paid, overdue",
                  *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
                  *     }
                  */
@@ -2265,7 +2265,7 @@ export interface operations {
                      *           "id": "inv_9x8c7v6b5n",
                      *           "status": 409,
                      *           "code": "invalid_transition",
-                     *           "message": "Cannot 'void' an invoice whose status is 'draft'."
+                     *           "message": "Cannot void an invoice that is draft; allowed from sent, viewed, partially_paid, paid, overdue"
                      *         }
                      *       ]
                      *     }

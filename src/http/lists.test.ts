@@ -153,3 +153,60 @@ describe('pagination', () => {
     }
   });
 });
+
+describe('cursors across midnight', () => {
+  it.each([['/api/v1/invoices', {}], ['/api/v1/invoices', { status: 'sent,overdue', sort: 'due_date' }], ['/api/v1/invoices/trash', {}]])('%s %o: an end_cursor still works after the clock passes midnight', async (path, filters) => {
+    if (path.endsWith('/trash')) for (const id of ids.slice(0, 4)) await s.del(`/api/v1/invoices/${id}`);
+    const first = await s.get(path, { query: { limit: 2, ...filters } });
+    expect(first.body.pagination.has_next_page).toBe(true);
+    const sameDay = await s.get(path, { query: { limit: 2, ...filters, after: first.body.pagination.end_cursor } });
+    s.clock.advance(13 * 3600_000); // 2026-06-10T12:00Z → 2026-06-11T01:00Z
+    try {
+      const next = await s.get(path, { query: { limit: 2, ...filters, after: first.body.pagination.end_cursor } });
+      expect([next.status, next.body.code]).toEqual([200, undefined]);
+      expect(next.body.data.map((i: any) => i.id)).toEqual(sameDay.body.data.map((i: any) => i.id));
+    } finally {
+      s.clock.freeze(new Date('2026-06-10T12:00:00.000Z'));
+      if (path.endsWith('/trash')) for (const id of ids.slice(0, 4)) await s.post(`/api/v1/invoices/${id}/restore`);
+    }
+  });
+});
+
+describe('every envelope field agrees, past the end too', () => {
+  const cases: Array<{ limit: number; offset?: number; page?: number }> = [
+    { limit: 7, offset: 0 }, { limit: 7, offset: 3 }, { limit: 7, offset: 24 }, { limit: 7, offset: 25 }, { limit: 7, offset: 26 },
+    { limit: 10, page: 3 }, { limit: 10, page: 4 }, { limit: 1, offset: 24 }, { limit: 100, offset: 0 },
+    { limit: 5, offset: 300 }, { limit: 5, page: 100 }, { limit: 20, page: 100 }, { limit: 5, offset: 100000 }, { limit: 100, page: 1000000 },
+  ];
+  it.each(cases)('%o', async (query) => {
+    const full = (await all({ sort: 'total' })).map((i) => i.id);
+    const total = full.length;
+    const res = await s.get('/api/v1/invoices', { query: { sort: 'total', ...query } });
+    expect(res.status).toBe(200);
+    const offset = query.offset ?? (query.page! - 1) * query.limit;
+    const ids = full.slice(offset, offset + query.limit);
+    expect(res.body.data.map((i: any) => i.id)).toEqual(ids);
+    const p = res.body.pagination;
+    expect(p).toMatchObject({
+      limit: query.limit,
+      total,
+      offset,
+      page: Math.floor(offset / query.limit) + 1,
+      total_pages: Math.ceil(total / query.limit),
+      has_next_page: offset + ids.length < total,
+      has_previous_page: offset > 0,
+    });
+    if (query.page !== undefined) expect(p.page).toBe(query.page);
+    if (offset >= total) {
+      expect([p.start_cursor, p.end_cursor, p.has_next_page]).toEqual([null, null, false]);
+      if (offset % query.limit === 0) expect(p.page).toBeGreaterThan(p.total_pages);
+    } else expect(p.start_cursor && p.end_cursor).toBeTruthy();
+  });
+
+  it('after the last item: an empty page at offset = total', async () => {
+    const last = await s.get('/api/v1/invoices', { query: { sort: 'total', limit: 5, offset: 20 } });
+    const past = await s.get('/api/v1/invoices', { query: { sort: 'total', limit: 5, after: last.body.pagination.end_cursor } });
+    expect(past.body.data).toEqual([]);
+    expect(past.body.pagination).toMatchObject({ offset: 25, page: 6, total_pages: 5, has_next_page: false, has_previous_page: true, start_cursor: null, end_cursor: null });
+  });
+});

@@ -292,3 +292,25 @@ describe('hosted payment page', () => {
     expect((await s.get(`/api/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'overdue', amount_paid: 2500 });
   });
 });
+
+describe('query parameters of the public pages', () => {
+  const tracking = '?utm_source=newsletter&utm_medium=email&fbclid=abc123';
+  it('share, payment and signed-PDF pages ignore what mail tools append', async () => {
+    const inv = await invoiceIn(s, 'sent');
+    expect((await ok(publicGet(sharePath(inv) + tracking))).text).toContain(inv.number);
+    const payPath = new URL((await ok(s.get(`/api/v1/invoices/${inv.id}/payment-link`))).body.url).pathname;
+    expect((await ok(publicGet(payPath + tracking))).text).toContain(`Pay ${inv.number}`);
+    expect((await ok(pay(payPath + tracking, 'amount=10.00'))).text).toContain('USD 10.00 received');
+    const pdfPath = new URL((await ok(s.get(`/api/v1/invoices/${inv.id}/pdf-link`))).body.url).pathname;
+    const pdf = await ok(publicGet(pdfPath + tracking));
+    expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('API operations still refuse an undeclared query parameter', async () => {
+    const inv = await invoiceIn(s, 'sent');
+    for (const path of [`/api/v1/invoices/${inv.id}`, '/api/v1/invoices/next-number', `/api/v1/invoices/${inv.id}/payment-link`]) {
+      const res = await s.get(path, { query: { utm_source: 'newsletter' } });
+      expect([res.status, res.body.code, res.body.errors?.[0]?.pointer], path).toEqual([400, 'validation_failed', '/query/utm_source']);
+    }
+  });
+});

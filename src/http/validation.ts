@@ -1,5 +1,5 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
-import { compileContractSchema, createContractAjv, toFieldErrors } from '../contract/ajv.ts';
+import { compileContractSchema, createContractAjv, simplifyErrors, toFieldErrors } from '../contract/ajv.ts';
 import { loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from '../contract/load.ts';
 import { ApiError, type FieldError } from '../errors.ts';
 
@@ -28,6 +28,8 @@ type Compiled = {
   /** Declared type of each parameter, by `in:name`. */
   kinds: Map<string, string | undefined>;
   arrayQueryParams: Set<string>;
+  /** Declared query parameters, when unknown ones are dropped (x-unknown-query-parameters: ignore). */
+  keepQuery?: Set<string>;
   bodyRequired: boolean;
   bodies: Map<string, ValidateFunction>;
   bodySchemas: Map<string, unknown>;
@@ -96,7 +98,7 @@ function fromText(value: unknown, kind: string | undefined): unknown {
 
 /** Appends ajv's errors without spreading them into push (a huge list would overflow the call stack). */
 function collect(out: FieldError[], errors: Parameters<typeof toFieldErrors>[0], prefix: string, counter: { total: number }) {
-  const list = errors ?? [];
+  const list = simplifyErrors(errors ?? []);
   counter.total += list.length;
   const room = MAX_LISTED_ERRORS - out.length;
   if (room > 0) for (const e of toFieldErrors(list.slice(0, room), prefix)) out.push(e);
@@ -130,6 +132,8 @@ export class RequestValidators {
     this.bodyAjv = createContractAjv(doc);
     for (const entry of entries) {
       const kinds = new Map<string, string | undefined>();
+      // Pages for people ignore what mail tools append (`?utm_source=…`); the API refuses it.
+      const ignoreUnknownQuery = (entry.operation as Record<string, unknown>)['x-unknown-query-parameters'] === 'ignore';
       const group = (where: 'path' | 'query' | 'header') => {
         const params = entry.parameters.filter((p) => p.in === where);
         const properties: Record<string, unknown> = {};
@@ -163,6 +167,7 @@ export class RequestValidators {
         headerNames: header.params.map((p) => p.name.toLowerCase()),
         kinds,
         arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
+        ...(ignoreUnknownQuery ? { keepQuery: new Set(query.params.map((p) => p.name)) } : {}),
         bodyRequired: body?.required === true,
         bodies,
         bodySchemas,
@@ -183,6 +188,7 @@ export class RequestValidators {
 
     const query: Record<string, unknown> = Object.create(null);
     for (const [key, value] of Object.entries(parts.query)) {
+      if (c.keepQuery && !c.keepQuery.has(key)) continue;
       query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : fromText(value, c.kinds.get(`query:${key}`));
     }
     if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
@@ -230,7 +236,9 @@ export class RequestValidators {
     if (counter.total) {
       const { total } = counter;
       const listed = total > errors.length ? ` (the first ${errors.length} are listed)` : '';
-      throw new ApiError('validation_failed', `${total} problem${total === 1 ? '' : 's'} in the request${listed}.`, { errors });
+      // A single problem is spelled out, so that the detail alone tells a person what to fix.
+      const only = total === 1 && errors[0] ? `: ${errors[0].pointer} ${errors[0].message}` : '';
+      throw new ApiError('validation_failed', `${total} problem${total === 1 ? '' : 's'} in the request${listed}${only}.`, { errors });
     }
     return { path, query, headers, body, mediaType };
   }

@@ -358,7 +358,8 @@ export function sortedInvoices(ctx: ServiceContext, filters: InvoiceFilters, tra
 export function listInvoices(ctx: ServiceContext, query: InvoiceListQuery, trashed = false) {
   const { limit, offset, page, after, before, ...filters } = query;
   const { sort, items } = sortedInvoices(ctx, filters, trashed);
-  const context = JSON.stringify([trashed ? 'trash' : 'invoices', ctx.tenant.id, filters, sort.name, today(ctx)]);
+  // No date in the cursor: sort keys do not depend on the day, so a cursor outlives midnight.
+  const context = JSON.stringify([trashed ? 'trash' : 'invoices', ctx.tenant.id, filters, sort.name]);
   const result = paginate(items, sort, { limit, offset, page, after, before }, ctx.cursors, context);
   return { data: result.data.map((r) => presentInvoice(ctx, r)), pagination: result.pagination };
 }

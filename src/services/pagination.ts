@@ -108,7 +108,9 @@ export function paginate<T>(sorted: T[], sort: SortSpec<T>, req: PageRequest, co
     pagination: {
       limit,
       total,
-      offset: Math.min(start, total),
+      // Past the end the requested position is echoed, not clamped, so that
+      // page = floor(offset / limit) + 1 holds and offset >= total says "past the end".
+      offset: start,
       page: Math.floor(start / limit) + 1,
       total_pages: Math.ceil(total / limit),
       has_next_page: start + data.length < total,
