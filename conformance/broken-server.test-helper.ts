@@ -16,7 +16,8 @@ export const SECOND_KEY = 'ik_test_globex_conformance';
 export type PlantedDefect = { name: string; checks: string[]; include: string[]; only?: string[]; extra?: Partial<ConformanceOptions>; breakage: Breakage };
 
 export type Forwarded = { method: string; path: string; query: URLSearchParams; headers: Record<string, string>; body: string };
-export type Answer = { status: number; headers: Record<string, string>; body: string };
+/** `bytes` keeps a binary answer (a PDF) intact: it is sent as long as `body` is still its UTF-8 reading. */
+export type Answer = { status: number; headers: Record<string, string>; body: string; bytes?: Buffer };
 
 /** One broken rule: rewrites a request before the reference server sees it, or its answer after. */
 export type Breakage = {
@@ -41,7 +42,8 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
     const res = await request(`${target}${f.path}${qs ? `?${qs}` : ''}`, { method: f.method as any, headers: f.headers, body: f.body.length ? f.body : undefined });
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    return { status: res.statusCode, headers, body: await res.body.text() };
+    const bytes = Buffer.from(await res.body.arrayBuffer());
+    return { status: res.statusCode, headers, body: bytes.toString('utf8'), bytes };
   };
   const server: Server = createServer(async (req, res) => {
     try {
@@ -58,7 +60,8 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
       delete out.connection;
       delete out['keep-alive'];
       res.writeHead(answer.status, out);
-      res.end(answer.body);
+      // A breakage that rewrote the text sends the text; an untouched binary answer goes out byte for byte.
+      res.end(answer.bytes && answer.body === answer.bytes.toString('utf8') ? answer.bytes : answer.body);
     } catch (error) {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(String(error));
@@ -70,3 +73,5 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
 
 export const json = (answer: Answer): any => JSON.parse(answer.body);
 export const withJson = (answer: Answer, body: unknown, status = answer.status): Answer => ({ ...answer, status, body: JSON.stringify(body) });
+/** An answer with a binary body of its own (a crafted PDF). */
+export const withBytes = (answer: Answer, bytes: Buffer): Answer => ({ ...answer, body: bytes.toString('utf8'), bytes });
