@@ -7,6 +7,8 @@ import type { ConformanceOptions } from './types.ts';
 /** The credentials of the reference server the planted-defect tests run against. */
 export const PRIMARY_KEY = 'ik_test_acme_conformance';
 export const SECOND_KEY = 'ik_test_globex_conformance';
+/** The admin token of its mock-control API (the clock), for checks that need --admin-token. */
+export const ADMIN_TOKEN = 'adm_test_conformance';
 
 /**
  * A server broken in one way on purpose: the runner must fail exactly `checks` on it. `include`
