@@ -33,6 +33,11 @@ describe('PDF text extraction', () => {
     await expect(pdfText(Buffer.from('%PDF-1.7\nnot a document at all'))).rejects.toThrow();
   });
 
+  it('answers concurrent parses each with its own text', async () => {
+    const texts = await Promise.all(['first', 'second', 'third'].map(async (word) => pdfText(await render([`Only ${word}`]))));
+    expect(texts.map((t) => /Only (\w+)/.exec(t)?.[1])).toEqual(['first', 'second', 'third']);
+  });
+
   it('leaves the caller its buffer intact', async () => {
     const pdf = await render(['Kept']);
     const copy = Buffer.from(pdf);
