@@ -36,20 +36,18 @@ class ControlClock {
   advance = (duration: string) => this.must('POST', '/clock/advance', `advance the clock by ${duration}`, { duration });
 
   /**
-   * Puts the clock back as it was found. A frozen clock is frozen again at its instant; a running
-   * one runs again with its offset when that is ahead of real time (reset, then advance). The
-   * control API cannot make a clock run behind real time, so such a clock is left frozen at the
-   * instant it would show now.
+   * Puts the clock back as it was found: a frozen clock frozen again at its instant; a running one
+   * frozen at the instant it would show now, then let run on (resume). A server without resume
+   * gets the nearest it allows: real time plus an offset ahead of it, else the clock stays frozen.
    */
   async restore(saved: ClockState, savedAt: number): Promise<void> {
     if (saved.frozen) return void (await this.freeze(saved.now));
-    const offsetSeconds = Math.round((Number(saved.offset_ms) || 0) / 1000);
-    if (offsetSeconds >= 0) {
-      await this.must('DELETE', '/clock', 'return to real time');
-      if (offsetSeconds > 0) await this.advance(`PT${offsetSeconds}S`);
-      return;
-    }
     await this.freeze(new Date(Date.parse(saved.now) + (Date.now() - savedAt)).toISOString());
+    if ((await this.send('POST', '/clock/resume', 'let the clock run on as it did')).response?.status === 200) return;
+    const offsetSeconds = Math.round((Number(saved.offset_ms) || 0) / 1000);
+    if (offsetSeconds < 0) return;
+    await this.must('DELETE', '/clock', 'return to real time');
+    if (offsetSeconds > 0) await this.advance(`PT${offsetSeconds}S`);
   }
 }
 
