@@ -50,7 +50,7 @@ export const documents: ScenarioCheck = {
       return { exchange, ...(isInvoice(body) ? { invoice: body } : {}) };
     };
 
-    // A total above 1,000 so that a layout with digit grouping is exercised too: 1 × 1234.50 + round(1.5 × 19.99) = 1264.49.
+    // A total above 1,000, which a PDF may show with digit grouping (1,264.49): 1 × 1234.50 + round(1.5 × 19.99) = 1264.49.
     const pdfInvoice = await create('pdf', [
       { description: 'Documents: design', quantity: 1, unit_price: 123450 },
       { description: 'Documents: review', quantity: 1.5, unit_price: 1999 },
@@ -78,6 +78,7 @@ export const documents: ScenarioCheck = {
 
     async function checkPdf(invoice: Invoice) {
       const rule = 'GET /invoices/{id}/pdf answers the invoice as a PDF document (application/pdf, starting with %PDF-) that shows its number and total (contract: getInvoicePdf)';
+      if (!Number.isSafeInteger(invoice.total)) throw new PrerequisiteError('documents could not set up: createInvoice answered no integer total');
       const exchange = await s.call('getInvoicePdf', { params: { invoice_id: invoice.id }, label: 'download the PDF' });
       const r = exchange.response;
       if (r?.status !== 200) return void s.fail(exchange, { rule, cause: 'PDF not served', expected: '200 application/pdf' });
@@ -184,7 +185,7 @@ export const documents: ScenarioCheck = {
       if (link.response?.status !== 200 || typeof url !== 'string') return void s.fail(link, { rule, cause: 'no payment link', expected: '200 with url' });
       const token = ctx.resources.tokenOf(url, 'payment_token');
       const before = await read(invoice.id, 'the invoice before paying through the link');
-      if (!before.invoice || !Number.isSafeInteger(before.invoice.amount_due)) throw new PrerequisiteError('documents could not read the amount due before paying');
+      if (!before.invoice || !Number.isSafeInteger(before.invoice.amount_due) || before.invoice.amount_due < 2) throw new PrerequisiteError('documents could not read an amount due to pay part of');
       const amount = Math.min(1000, before.invoice.amount_due - 1); // part of it, so a partial payment is visible
       const pay = await s.call('submitPayment', { params: { payment_token: token }, auth: 'none', raw: { contentType: 'application/x-www-form-urlencoded', text: `amount=${major(amount)}` }, label: `pay ${CURRENCY} ${major(amount)} through the link` });
       if (pay.response?.status !== 200) return void s.fail(pay, { rule, cause: 'payment through the link refused', expected: '200 (a receipt page)' });
