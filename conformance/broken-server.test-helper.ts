@@ -7,6 +7,8 @@ import type { ConformanceOptions } from './types.ts';
 /** The credentials of the reference server the planted-defect tests run against. */
 export const PRIMARY_KEY = 'ik_test_acme_conformance';
 export const SECOND_KEY = 'ik_test_globex_conformance';
+/** The admin token of its mock-control API (the clock), for checks that need --admin-token. */
+export const ADMIN_TOKEN = 'adm_test_conformance';
 
 /**
  * A server broken in one way on purpose: the runner must fail exactly `checks` on it. `include`
@@ -17,7 +19,8 @@ export const SECOND_KEY = 'ik_test_globex_conformance';
 export type PlantedDefect = { name: string; checks: string[]; include: string[]; only?: string[]; extra?: Partial<ConformanceOptions>; breakage: Breakage; /** Requests per window the reference server allows during this test (rate-limit defects); off otherwise. */ rateLimit?: number };
 
 export type Forwarded = { method: string; path: string; query: URLSearchParams; headers: Record<string, string>; body: string };
-export type Answer = { status: number; headers: Record<string, string>; body: string };
+/** `bytes` keeps a binary answer (a PDF) intact: it is sent as long as `body` is still its UTF-8 reading. */
+export type Answer = { status: number; headers: Record<string, string>; body: string; bytes?: Buffer };
 
 /** One broken rule: rewrites a request before the reference server sees it, or its answer after. */
 export type Breakage = {
@@ -26,7 +29,6 @@ export type Breakage = {
   response?: (req: Forwarded, answer: Answer, forward: (req: Forwarded) => Promise<Answer>) => Answer | Promise<Answer>;
 };
 
-const isBinary = (contentType: string | undefined) => /^application\/(pdf|octet-stream)\b/i.test(contentType ?? '');
 
 function read(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -44,9 +46,8 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
     const res = await request(`${target}${f.path}${qs ? `?${qs}` : ''}`, { method: f.method as any, headers: f.headers, body: f.body.length ? f.body : undefined });
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    // Binary bodies (a PDF) travel as latin1 text, one char per byte, so that they come out intact.
     const bytes = Buffer.from(await res.body.arrayBuffer());
-    return { status: res.statusCode, headers, body: bytes.toString(isBinary(headers['content-type']) ? 'latin1' : 'utf8') };
+    return { status: res.statusCode, headers, body: bytes.toString('utf8'), bytes };
   };
   const server: Server = createServer(async (req, res) => {
     try {
@@ -63,7 +64,8 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
       delete out.connection;
       delete out['keep-alive'];
       res.writeHead(answer.status, out);
-      res.end(answer.body, isBinary(answer.headers['content-type']) ? 'latin1' : 'utf8');
+      // A breakage that rewrote the text sends the text; an untouched binary answer goes out byte for byte.
+      res.end(answer.bytes && answer.body === answer.bytes.toString('utf8') ? answer.bytes : answer.body);
     } catch (error) {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(String(error));
@@ -75,3 +77,5 @@ export async function brokenProxy(target: string, breakage: Breakage): Promise<{
 
 export const json = (answer: Answer): any => JSON.parse(answer.body);
 export const withJson = (answer: Answer, body: unknown, status = answer.status): Answer => ({ ...answer, status, body: JSON.stringify(body) });
+/** An answer with a binary body of its own (a crafted PDF). */
+export const withBytes = (answer: Answer, bytes: Buffer): Answer => ({ ...answer, body: bytes.toString('utf8'), bytes });

@@ -2,6 +2,9 @@ import { authRequired } from './checks/auth-required.ts';
 import { contentTypeDocumented } from './checks/content-type-documented.ts';
 import { createdResourceReadable } from './checks/created-resource-readable.ts';
 import { deletedResourceGone } from './checks/deleted-resource-gone.ts';
+import { documents } from './checks/documents.ts';
+import { overdue } from './checks/overdue.ts';
+import { overdueClock } from './checks/overdue-clock.ts';
 import { invalidInputRejected } from './checks/invalid-input-rejected.ts';
 import { payloadTooLarge } from './checks/payload-too-large.ts';
 import { unknownId } from './checks/unknown-id.ts';
@@ -64,6 +67,10 @@ export const CHECKS: readonly Check[] = [
   rateLimits,
   // lifecycle group
   lifecycle,
+  // Business rules: documents (PDF, CSV, links, send, overdue).
+  documents,
+  overdue,
+  overdueClock,
 ];
 
 export function checkById(id: string): Check | undefined {

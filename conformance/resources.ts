@@ -112,7 +112,7 @@ export class Resources {
   }
 
   /** The token of a public URL the API handed out, read through the contract's own route. */
-  private tokenOf(url: string, param: string): string {
+  tokenOf(url: string, param: string): string {
     const path = new URL(url, 'http://server.invalid').pathname;
     for (const prefix of ['', this.contract.apiPrefix]) {
       const match = this.contract.routes.match('GET', path.startsWith(prefix) ? path : prefix + path);

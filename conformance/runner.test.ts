@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/testing/harness.ts';
-import { brokenProxy, PRIMARY_KEY as KEY, SECOND_KEY } from './broken-server.test-helper.ts';
+import { ADMIN_TOKEN, brokenProxy, PRIMARY_KEY as KEY, SECOND_KEY } from './broken-server.test-helper.ts';
 import { PLANTED } from './planted/index.ts';
 import { CHECKS } from './registry.ts';
 import { runConformance } from './runner.ts';
@@ -10,7 +10,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   // The rate limit is off (0) except in the rate-limit tests, with a 2 s window so that a 429 ends quickly.
-  server = await startTestServer({ tenants: { acme: KEY, globex: SECOND_KEY }, rateLimitWindowSeconds: 2 });
+  server = await startTestServer({ tenants: { acme: KEY, globex: SECOND_KEY }, rateLimitWindowSeconds: 2, adminToken: ADMIN_TOKEN });
 });
 afterAll(() => server.close());
 
@@ -19,7 +19,7 @@ const failingChecks = (result: Awaited<ReturnType<typeof runConformance>>) => [.
 
 describe('against the reference server', () => {
   it.each([1, 7])('passes every check with no false positive (seed %i)', async (seed) => {
-    const result = await runConformance(options(`${server.base}/api/v1`, { seed, maxExamples: 4, oauthClientId: 'acme-client', oauthClientSecret: 'acme-secret', secondApiKey: SECOND_KEY }));
+    const result = await runConformance(options(`${server.base}/api/v1`, { seed, maxExamples: 4, oauthClientId: 'acme-client', oauthClientSecret: 'acme-secret', secondApiKey: SECOND_KEY, adminToken: ADMIN_TOKEN }));
     expect(result.failures.map((f) => `${f.checkId} ${f.operationId}: ${f.message} (${f.got})`)).toEqual([]);
     expect(result.toolErrors).toEqual([]);
     expect(result.exitCode).toBe(0);

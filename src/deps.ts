@@ -38,6 +38,13 @@ export class ControllableClock implements Clock {
     else this.offsetMs += ms;
     this.changed?.(this.settings());
   }
+  /** A frozen clock runs on from the instant it shows (its distance from the base clock becomes the offset). */
+  resume(): void {
+    if (this.frozenAt === undefined) return;
+    this.offsetMs = this.frozenAt - this.base.now().getTime();
+    this.frozenAt = undefined;
+    this.changed?.(this.settings());
+  }
   reset(): void {
     this.frozenAt = undefined;
     this.offsetMs = 0;

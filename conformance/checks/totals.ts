@@ -5,7 +5,7 @@ import { PrerequisiteError } from '../resources.ts';
 import { Scenario } from '../scenario.ts';
 import type { Exchange, ScenarioCheck } from '../types.ts';
 import { statusText } from './util.ts';
-import { extractPdfText, warmUpPdfText } from '../pdf-text.ts';
+import { extractPdfText, warmUpPdfText } from '../documents/pdf.ts';
 
 const MONEY_RULE = 'Every amount follows the contract’s formula: round(quantity × unit_price), the discount before tax, tax per line, rounded half away from zero to the minor unit (contract: Money)';
 const SAME_EVERYWHERE = 'An invoice shows the same amounts in the list, the detail, the CSV export and the PDF (contract: Money; exportInvoices; getInvoicePdf)';

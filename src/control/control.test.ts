@@ -74,6 +74,21 @@ describe('clock', () => {
     await call('POST', '/control/clock/freeze', { body: { at: '2026-03-01T12:00:00Z' } });
   });
 
+  it('lets a frozen clock run on from where it stands, behind real time too', async () => {
+    const behind = '2026-03-01T12:00:00.000Z';
+    await call('POST', '/control/clock/freeze', { body: { at: behind } });
+    const resumed = (await call('POST', '/control/clock/resume')).body;
+    expect(resumed.frozen).toBe(false);
+    expect(Math.abs(resumed.offset_ms - (Date.parse(behind) - Date.now()))).toBeLessThan(5000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const later = Date.parse((await call('GET', '/control/clock')).body.now);
+    expect(later).toBeGreaterThan(Date.parse(behind));
+    expect(later - Date.parse(behind)).toBeLessThan(5000);
+    // A running clock is left as it is.
+    expect((await call('POST', '/control/clock/resume')).body.frozen).toBe(false);
+    await call('POST', '/control/clock/freeze', { body: { at: behind } });
+  });
+
   it('refuses a malformed duration', async () => {
     const res = await call('POST', '/control/clock/advance', { body: { duration: '31 days' } });
     expect([res.status, res.body.errors[0].pointer]).toEqual([400, '/body/duration']);

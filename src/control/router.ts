@@ -72,6 +72,10 @@ export function controlRouter(deps: ControlDeps) {
       clock.freeze(new Date(at));
       return ok(clockState());
     },
+    resumeClock: () => {
+      clock.resume();
+      return ok(clockState());
+    },
     advanceClock: ({ body }) => {
       const ms = parseDuration(body.duration);
       // Refused before anything moves, so a rejected move leaves the clock as it was.

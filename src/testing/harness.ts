@@ -1,13 +1,20 @@
+import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { request } from 'undici';
 import { createApp, type AppDeps } from '../app.ts';
+import { Disturbance } from '../control/disturbance.ts';
+import { Journal } from '../control/journal.ts';
+import { controlRouter } from '../control/router.ts';
+import { MockState, type ExtraCredentials } from '../control/state.ts';
 import { ResponseValidator } from '../contract/responses.ts';
 import { ControllableClock, sequentialIds } from '../deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from '../domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from '../http/auth.ts';
 import { hardenHttpServer } from '../http/node-server.ts';
 import { MemoryStore } from '../store/memory.ts';
+import type { Store } from '../store/types.ts';
+import { Outbox } from '../services/outbox.ts';
 
 export type TestResponse = { status: number; headers: Record<string, string>; body: any; text: string };
 export type RequestOptions = { body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; key?: string | null; query?: Record<string, string | number | boolean> };
@@ -22,20 +29,28 @@ export function assertConforms(method: string, path: string, res: TestResponse) 
   if (!res.headers['x-request-id']) throw new Error(`${method} ${path} → no X-Request-Id`);
 }
 
-/** An in-process reference server on a random loopback port with a frozen clock and predictable ids. */
-export async function startTestServer(options: { now?: string; rateLimit?: number; rateLimitWindowSeconds?: number; tenants?: Record<string, string>; deps?: Partial<AppDeps> } = {}) {
+/**
+ * An in-process reference server on a random loopback port with a frozen clock and predictable ids.
+ * With `adminToken`, the mock-control API (spec/control/openapi.yaml) is mounted under /control too.
+ */
+export async function startTestServer(options: { now?: string; rateLimit?: number; rateLimitWindowSeconds?: number; tenants?: Record<string, string>; adminToken?: string; deps?: Partial<AppDeps> } = {}) {
   const clock = new ControllableClock();
   clock.freeze(new Date(options.now ?? '2026-03-15T10:00:00.000Z'));
   const store = new MemoryStore();
   const credentials = new Credentials(clock);
   const tenants = options.tenants ?? { acme: 'ik_test_acme', globex: 'ik_test_globex' };
-  for (const [tenant, key] of Object.entries(tenants)) {
-    store.putTenant({ id: tenant, name: tenant, invoice_pattern: DEFAULT_INVOICE_PATTERN, credit_note_pattern: DEFAULT_CREDIT_NOTE_PATTERN });
-    credentials.addApiKey(tenant, key);
-    credentials.addClient({ client_id: `${tenant}-client`, client_secret: `${tenant}-secret`, tenant, scopes: [...ALL_SCOPES] });
-  }
-  const built = createApp({ clock, ids: sequentialIds(), store, credentials, settings: { rateLimit: options.rateLimit ?? 0, ...(options.rateLimitWindowSeconds ? { rateLimitWindowSeconds: options.rateLimitWindowSeconds } : {}) }, secret: 'test-secret', ...options.deps });
-  const server: Server = hardenHttpServer(built.app.listen(0, '127.0.0.1'));
+  const register = (registry: Credentials, target: Store) => {
+    for (const [tenant, key] of Object.entries(tenants)) {
+      if (!target.tenant(tenant)) target.putTenant({ id: tenant, name: tenant, invoice_pattern: DEFAULT_INVOICE_PATTERN, credit_note_pattern: DEFAULT_CREDIT_NOTE_PATTERN });
+      registry.addApiKey(tenant, key);
+      registry.addClient({ client_id: `${tenant}-client`, client_secret: `${tenant}-secret`, tenant, scopes: [...ALL_SCOPES] });
+    }
+  };
+  register(credentials, store);
+  const outbox = new Outbox();
+  const built = createApp({ clock, ids: sequentialIds(), store, credentials, outbox, settings: { rateLimit: options.rateLimit ?? 0, ...(options.rateLimitWindowSeconds ? { rateLimitWindowSeconds: options.rateLimitWindowSeconds } : {}) }, secret: 'test-secret', ...options.deps });
+  const app = options.adminToken ? withControls(built, { adminToken: options.adminToken, clock, store, credentials, outbox, register }) : built.app;
+  const server: Server = hardenHttpServer(app.listen(0, '127.0.0.1'));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const defaultKey = Object.values(tenants)[0]!;
@@ -78,3 +93,28 @@ export async function startTestServer(options: { now?: string; rateLimit?: numbe
 }
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** The API behind the mock controls, as `invoicekit serve` mounts them; a control reset empties the state (the tenants keep their keys). */
+function withControls(built: ReturnType<typeof createApp>, deps: { adminToken: string; clock: ControllableClock; store: MemoryStore; credentials: Credentials; outbox: Outbox; register: ExtraCredentials }) {
+  const { clock, store, credentials, outbox } = deps;
+  const journal = new Journal(clock);
+  const state = new MockState(
+    {
+      store,
+      credentials,
+      outbox,
+      clock,
+      journal,
+      idempotency: built.idempotency,
+      fixturesDir: '',
+      extraCredentials: deps.register,
+    },
+    { kind: 'empty' },
+  );
+  const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/control', controlRouter({ adminToken: deps.adminToken, state, clock, outbox, journal, disturbance }));
+  app.use(built.app);
+  return app;
+}
