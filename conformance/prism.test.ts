@@ -102,3 +102,15 @@ describe("the lifecycle matrix against Prism's stateless mock", () => {
     expect(messages.every((m) => m.endsWith('(contract: x-invoicekit-lifecycle)'))).toBe(true);
   }, 120_000);
 });
+
+describe("every business rule against Prism's stateless mock", () => {
+  it('fails the rules that need state with messages naming the rule, never with a crash of the runner', async () => {
+    const business = CHECKS.filter((c) => c.kind === 'scenario').map((c) => c.id);
+    const run = await runConformance({ baseUrl: `${base}/api/v1`, apiKey: 'ik_test_any_key_prism_accepts', secondApiKey: 'ik_test_other_key_prism_accepts', seed: 1, maxExamples: 1, only: business });
+    expect(run.toolErrors.filter((e) => e.kind === 'tool')).toEqual([]);
+    const failed = new Set(run.failures.map((f) => f.checkId));
+    // Each of these needs the server to keep what it was sent; Prism keeps nothing.
+    for (const id of ['numbering', 'totals', 'payments', 'pagination', 'read_after_write', 'idempotency', 'tenant_isolation', 'lifecycle', 'documents', 'overdue']) expect(failed, id).toContain(id);
+    for (const f of run.failures) expect(f.message, f.checkId).toMatch(/contract|must|should|is |are /i);
+  }, 150_000);
+});

@@ -319,7 +319,8 @@ export async function runConformance(input: ConformanceOptions): Promise<RunResu
     }
 
     emit({ type: 'run-start', target: root, contract: contract.source, seed, runTag: options.runTag, checks: checks.map(({ id, severity, description }) => ({ id, severity, description })), operations: operations.map((o) => o.operationId) });
-    const queue = [...operations];
+    // With only business-rule checks selected, the per-operation phase would judge nothing.
+    const queue = exchangeChecks.length ? [...operations] : [];
     await Promise.all(
       Array.from({ length: Math.min(options.workers, queue.length) }, async () => {
         for (let entry = queue.shift(); entry && !stoppedEarly; entry = queue.shift()) await runOperation(entry);
