@@ -157,19 +157,28 @@ export class Resources {
     };
     const invoices = this.created.filter((c) => c.kind === 'invoice');
     let kept = 0;
-    for (const { id } of invoices) {
+    const removeInvoice = async (id: string) => {
       const path = `/api/v1/invoices/${id}`;
       let status = await quiet('deleteInvoice', 'DELETE', path);
       if (status === 409) {
-        // Sent invoices with payments cannot be trashed by the contract's rules; voided ones can.
+        // The contract keeps invoices with payments out of the trash: delete the payments the run recorded, void, then trash.
+        const list = await this.send({ origin: 'setup', operationId: 'listPayments', label: `clean-up: GET ${path}/payments`, request: { method: 'GET', path: `${path}/payments`, query: { limit: '100' } } });
+        const payments = (list.response?.body as { data?: Array<{ id?: unknown }> } | undefined)?.data;
+        for (const payment of Array.isArray(payments) ? payments : []) {
+          if (typeof payment?.id === 'string') await quiet('deletePayment', 'DELETE', `${path}/payments/${encodeURIComponent(payment.id)}`);
+        }
         await quiet('voidInvoice', 'POST', `${path}/void`);
         status = await quiet('deleteInvoice', 'DELETE', path);
       }
       const permanent = await quiet('deleteInvoice', 'DELETE', path, { permanent: 'true' });
       if (permanent < 300 || permanent === 404) removed++;
       else kept++;
-    }
-    if (kept) notes.push(`${kept} invoice(s) could not be deleted (the contract keeps paid invoices); find them by '${this.runTag}' in their title or notes`);
+    };
+    const queue = invoices.map((c) => c.id);
+    await Promise.all(Array.from({ length: Math.min(4, queue.length) }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) await removeInvoice(id);
+    }));
+    if (kept) notes.push(`${kept} invoice(s) could not be deleted; find them by '${this.runTag}' in their title or notes`);
     let deactivated = 0;
     for (const { id } of this.created.filter((c) => c.kind === 'customer')) {
       const path = `/api/v1/customers/${id}`;
