@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { json, PRIMARY_KEY, SECOND_KEY, withJson, type Answer, type PlantedDefect } from '../broken-server.test-helper.ts';
+import { ADMIN_TOKEN, json, PRIMARY_KEY, SECOND_KEY, withJson, type Answer, type PlantedDefect } from '../broken-server.test-helper.ts';
 
 const B = `Bearer ${SECOND_KEY}`;
 const A = `Bearer ${PRIMARY_KEY}`;
@@ -77,6 +77,27 @@ export const ACCESS_DEFECTS: PlantedDefect[] = [
         return { ...req, body: form.toString() };
       },
     },
+  },
+  {
+    name: 'an expired access token still accepted (after the clock moved past its lifetime)',
+    ...SCOPES,
+    extra: { ...SCOPES.extra, adminToken: ADMIN_TOKEN },
+    breakage: (() => {
+      const issued = new Set<string>();
+      let clockMoved = false;
+      return {
+        // Once the clock has moved, a token this proxy saw issued is swapped for a valid credential: what a server that never checks expiry does.
+        request: (req) => {
+          if (req.path === '/control/clock/advance') clockMoved = true;
+          const token = req.headers.authorization?.replace(/^Bearer /, '');
+          return clockMoved && token && issued.has(token) ? { ...req, headers: { ...req.headers, authorization: `Bearer ${PRIMARY_KEY}` } } : req;
+        },
+        response: (req, a) => {
+          if (req.path === '/oauth/token' && a.status === 200) issued.add(json(a).access_token);
+          return a;
+        },
+      };
+    })(),
   },
   {
     name: 'a 403 insufficient_scope without WWW-Authenticate',
