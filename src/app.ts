@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DocsPages } from './docs.ts';
 import { ApiError } from './errors.ts';
 import { listOperations } from './contract/load.ts';
+import { originOfHost, ServedContract } from './contract/served.ts';
 import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
 import { Credentials } from './http/auth.ts';
 import { actionHandlers } from './http/handlers/actions.ts';
@@ -33,6 +34,8 @@ export type AppSettings = {
   corsOrigins: '*' | string[] | false;
   /** Absolute base URL for links; derived from each request's Host when absent. */
   publicUrl?: string;
+  /** Where the server listens (set once it does, unless on every interface): the served contract's server without publicUrl. */
+  listenUrl?: string;
 };
 
 export type AppDeps = {
@@ -98,13 +101,14 @@ export function createApp(deps: AppDeps) {
     );
   }
 
-  const contractJson = readFileSync(generated('openapi.json'));
-  const contractYaml = readFileSync(generated('openapi.yaml'));
-  app.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(contractJson);
+  const contract = new ServedContract(readFileSync(generated('openapi.json'), 'utf8'), readFileSync(generated('openapi.yaml'), 'utf8'));
+  // The Host header only when nothing configured says where the server is, and only if it is a plain host[:port].
+  const contractServer = (req: Request) => settings.publicUrl ?? settings.listenUrl ?? originOfHost(req.protocol, req.get('host')) ?? contract.bundledUrl;
+  app.get('/openapi.json', (req, res) => {
+    res.type('application/json').send(contract.for(contractServer(req)).json);
   });
-  app.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(contractYaml);
+  app.get('/openapi.yaml', (req, res) => {
+    res.type('application/yaml').send(contract.for(contractServer(req)).yaml);
   });
   const docs = deps.docs ?? new DocsPages();
   app.get('/', (_req, res) => res.redirect(302, '/docs'));

@@ -178,6 +178,8 @@ export async function startServer(config: ServerConfig, options: BuildOptions = 
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // On every interface no one address is right: the served contract then names the Host asked for.
+  if (!['0.0.0.0', '::'].includes(config.host)) built.settings.listenUrl = `http://${host}:${port}`;
   /** Stops accepting, lets requests in flight finish (cut after graceMs), then closes the data directory. */
   const shutdown = async (graceMs = 5000) => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

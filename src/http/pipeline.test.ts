@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { readConfig } from '../config.ts';
+import { startServer } from '../server.ts';
 import { assertConforms, startTestServer, type TestServer } from '../testing/harness.ts';
 
 let s: TestServer;
@@ -193,6 +195,39 @@ describe('routing and CORS', () => {
     expect(((await json.body.json()) as any).openapi).toBe('3.1.0');
     const yaml = await request(`${s.base}/openapi.yaml`);
     expect(await yaml.body.text()).toContain('openapi:');
+  });
+
+  it('names the server it is served from in the served contract', async () => {
+    const json = (await (await request(`${s.base}/openapi.json`)).body.json()) as any;
+    expect(json.servers[0].url).toBe(s.base);
+    expect(json.paths['/api/v1/invoices']).toBeDefined();
+    const yaml = await (await request(`${s.base}/openapi.yaml`)).body.text();
+    expect(yaml).toContain(`servers:\n  - url: "${s.base}"\n`);
+    // A Host that is not a plain host[:port] is never reflected.
+    const hostile = (await (await request(`${s.base}/openapi.json`, { headers: { host: 'evil.example/"><x' } })).body.json()) as any;
+    expect(hostile.servers[0].url).toBe('http://127.0.0.1:4010');
+  });
+
+  it('names the public URL in the served contract when one is set', async () => {
+    const proxied = await startTestServer({ deps: { settings: { rateLimit: 0, publicUrl: 'https://invoices.example.com/ik' } } });
+    try {
+      const json = (await (await request(`${proxied.base}/openapi.json`)).body.json()) as any;
+      expect(json.servers[0].url).toBe('https://invoices.example.com/ik');
+      expect(await (await request(`${proxied.base}/openapi.yaml`)).body.text()).toContain('- url: "https://invoices.example.com/ik"');
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('names the listen address, not the Host asked for, when the server listens on one address', async () => {
+    const server = await startServer(readConfig({}, { port: '0', fixtures: 'none', rateLimit: '0' }));
+    try {
+      expect(server.baseUrl).not.toBe('http://127.0.0.1:4010');
+      const json = (await (await request(`${server.baseUrl}/openapi.json`, { headers: { host: 'elsewhere.example:8080' } })).body.json()) as any;
+      expect(json.servers[0].url).toBe(server.baseUrl);
+    } finally {
+      await server.shutdown();
+    }
   });
 });
 
