@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../config.ts';
 import { ResponseValidator } from '../contract/responses.ts';
 import { controlContractPath, loadContract } from '../contract/load.ts';
+import { keyFingerprint } from '../http/auth.ts';
 import { buildServer } from '../server.ts';
 import { parseDuration } from './duration.ts';
 import { Disturbance } from './disturbance.ts';
@@ -125,8 +126,9 @@ describe('snapshots, reset and data sets', () => {
     expect(loaded.body.source).toBe('generated (preset small, seed 7)');
     const acme = loaded.body.tenants.find((t: any) => t.id === 'acme');
     expect(acme.invoices).toBeGreaterThan(100);
-    // Environment keys survive a load.
-    expect(acme.api_keys).toContain(KEY);
+    // Environment keys survive a load; only their fingerprints are shown.
+    expect(acme.api_keys).toContain(keyFingerprint(KEY));
+    expect(JSON.stringify(loaded.body)).not.toMatch(/ik_test_(ctl|acme_)/);
     const count = acme.invoices;
     await call('POST', '/api/v1/customers', { body: { name: 'Temporary' } });
     const reset = await call('POST', '/control/reset');
@@ -157,7 +159,7 @@ describe('outbox and journal', () => {
     await call('GET', '/api/v1/invoices?limit=1');
     const all = (await call('GET', '/control/requests')).body.data;
     expect(all.map((e: any) => `${e.method} ${e.path} ${e.status}`)).toEqual(['GET /api/v1/invoices 200', 'POST /api/v1/customers 400', 'POST /api/v1/customers 201']);
-    expect(all[2]).toMatchObject({ tenant: 'acme', credential: KEY, request_body: '{"name":"Journaled"}' });
+    expect(all[2]).toMatchObject({ tenant: 'acme', credential: 'ik_test_…', request_body: '{"name":"Journaled"}' });
     expect(all[2].request_headers.authorization).toBe('Bearer [redacted]');
     expect(JSON.parse(all[2].response_body).name).toBe('Journaled');
     expect(all[0].query).toBe('limit=1');
@@ -165,7 +167,42 @@ describe('outbox and journal', () => {
     expect(failed).toHaveLength(1);
     expect((await call('GET', '/control/requests?path=/api/v1/invoices')).body.data).toHaveLength(1);
     expect((await call('GET', '/control/requests?credential=acme')).body.data).toHaveLength(3);
+    expect((await call('GET', `/control/requests?credential=${KEY}`)).body.data).toHaveLength(3);
     expect((await call('GET', '/control/requests?credential=someone-else')).body.data).toHaveLength(0);
+  });
+});
+
+describe('credentials shown by the control API', () => {
+  it('fingerprints an API key: its prefix and last four characters, or the prefix alone when short', () => {
+    expect(keyFingerprint('ik_test_acme_5d2k9m3x8q1w7e4r6t0y2u8i')).toBe('ik_test_…2u8i');
+    expect(keyFingerprint('cinv_0123456789abcdef')).toBe('cinv_…cdef');
+    expect(keyFingerprint('ik_test_ctl')).toBe('ik_test_…');
+    expect(keyFingerprint('0123456789abcdefgh')).toBe('…efgh');
+  });
+
+  it('never shows a key in full in the journal', async () => {
+    const long = 'ik_test_acme_5d2k9m3x8q1w7e4r6t0y2u8i';
+    built.credentials.addApiKey('acme', long);
+    await call('DELETE', '/control/requests');
+    await call('GET', '/api/v1/customers?limit=1', { key: long });
+    const journal = await call('GET', '/control/requests');
+    expect(journal.body.data[0]).toMatchObject({ tenant: 'acme', credential: 'ik_test_…2u8i' });
+    expect(JSON.stringify(journal.body)).not.toContain(long);
+    expect((await call('GET', `/control/requests?credential=${long}`)).body.data).toHaveLength(1);
+    expect((await call('GET', `/control/requests?credential=${encodeURIComponent('ik_test_…2u8i')}`)).body.data).toHaveLength(1);
+  });
+
+  it('never shows a client secret or an access token in the journal', async () => {
+    built.credentials.addClient({ tenant: 'acme', client_id: 'journal-client', client_secret: 'journal-secret-0123456789', scopes: ['customers:read'] });
+    await call('DELETE', '/control/requests');
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'journal-client', client_secret: 'journal-secret-0123456789' }).toString();
+    const issued = await request(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const token = ((await issued.body.json()) as any).access_token as string;
+    expect(token).toBeTruthy();
+    const journal = JSON.stringify((await call('GET', '/control/requests')).body);
+    expect(journal).toContain('journal-client');
+    expect(journal).not.toContain('journal-secret-0123456789');
+    expect(journal).not.toContain(token);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Clock } from '../deps.ts';
+import { keyFingerprint } from '../http/auth.ts';
 
 export type JournalEntry = {
   id: number;
@@ -8,6 +9,7 @@ export type JournalEntry = {
   path: string;
   query: string;
   tenant: string | null;
+  /** An API key's fingerprint or an OAuth client id. */
   credential: string | null;
   request_headers: Record<string, string>;
   request_body: string | null;
@@ -37,9 +39,16 @@ function flatHeaders(headers: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
+/** The token endpoint's secrets (client secret in, access token out) as fingerprints, like API keys. */
+function withoutSecrets(text: string | null): string | null {
+  return text && text.replace(/("?(?:client_secret|access_token)"?\s*[:=]\s*"?)([^"&\s]+)/g, (_, name: string, secret: string) => name + keyFingerprint(secret));
+}
+
 /** The last requests the API answered, newest kept, for tests to check what their client sent. */
 export class Journal {
   private entries: JournalEntry[] = [];
+  /** The credential each entry was made with, for the filter only: it is never shown. */
+  private readonly credentialOf = new WeakMap<JournalEntry, string>();
   private nextId = 1;
   constructor(private readonly clock: Clock) {}
 
@@ -49,7 +58,7 @@ export class Journal {
       const e = this.entries[i]!;
       if (filter.path && !e.path.startsWith(filter.path)) continue;
       if (filter.status !== undefined && e.status !== filter.status) continue;
-      if (filter.credential && e.credential !== filter.credential && e.tenant !== filter.credential) continue;
+      if (filter.credential && e.credential !== filter.credential && this.credentialOf.get(e) !== filter.credential && e.tenant !== filter.credential) continue;
       out.push(e);
     }
     return out;
@@ -85,24 +94,27 @@ export class Journal {
     const record = (dropped: boolean) => {
       if (recorded) return;
       recorded = true;
-      const principal = (req as Request & { principal?: { tenant: string; credentialId: string } }).principal;
+      const principal = (req as Request & { principal?: { tenant: string; credentialId: string; kind: string } }).principal;
       const queryIndex = req.originalUrl.indexOf('?');
-      this.entries.push({
+      const credential = principal?.credentialId.replace(/^(key|client):/, '') ?? null;
+      const entry: JournalEntry = {
         id: this.nextId++,
         at,
         method: req.method,
         path: req.path,
         query: queryIndex >= 0 ? req.originalUrl.slice(queryIndex + 1) : '',
         tenant: principal?.tenant ?? null,
-        credential: principal ? principal.credentialId.replace(/^(key|client):/, '') : null,
+        credential: credential !== null && principal!.kind === 'api_key' ? keyFingerprint(credential) : credential,
         request_headers: flatHeaders(req.headers),
         // The pipeline reads bodies as raw Buffers; listening here would race it for the stream.
-        request_body: Buffer.isBuffer(req.body) ? asText([req.body], req.get('content-type')) : null,
+        request_body: withoutSecrets(Buffer.isBuffer(req.body) ? asText([req.body], req.get('content-type')) : null),
         status: dropped ? 0 : res.statusCode,
         response_headers: flatHeaders(res.getHeaders() as Record<string, unknown>),
-        response_body: dropped ? null : asText(responseChunks, res.get('content-type')),
+        response_body: dropped ? null : withoutSecrets(asText(responseChunks, res.get('content-type'))),
         duration_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
-      });
+      };
+      if (credential !== null) this.credentialOf.set(entry, credential);
+      this.entries.push(entry);
       if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
     };
     res.on('finish', () => record(false));

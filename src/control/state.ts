@@ -3,7 +3,7 @@ import path from 'node:path';
 import { generateDataset, type PresetName } from '../../fixtures/generate.ts';
 import type { ControllableClock } from '../deps.ts';
 import { loadDataset, readDataset, type Dataset } from '../dataset.ts';
-import type { Credentials } from '../http/auth.ts';
+import { keyFingerprint, type Credentials } from '../http/auth.ts';
 import type { IdempotencyKeys } from '../http/idempotency.ts';
 import type { Outbox } from '../services/outbox.ts';
 import { MemorySnapshots, type SavedState, type StatePersistence } from '../store/durable.ts';
@@ -110,7 +110,7 @@ export class MockState {
         id: t.id,
         customers: [...store.customers(t.id)].length,
         invoices: store.countInvoices(t.id),
-        api_keys: credentials.apiKeysOf(t.id),
+        api_keys: credentials.apiKeysOf(t.id).map(keyFingerprint),
       })),
     };
   }

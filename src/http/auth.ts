@@ -36,6 +36,17 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * What the control API shows of an API key: its kind prefix and last four characters
+ * (`ik_test_…8i4r`), enough to tell keys apart, never enough to use one. A key too short
+ * to keep eight characters hidden shows its prefix only.
+ */
+export function keyFingerprint(key: string): string {
+  const prefix = /^[A-Za-z]{1,8}_(?:(?:test|live)_)?/.exec(key)?.[0] ?? '';
+  const secret = key.slice(prefix.length);
+  return `${prefix}…${secret.length >= 12 ? secret.slice(-4) : ''}`;
+}
+
 /** True when the granted scopes cover the needed one (`:write` implies `:read`). */
 export function hasScope(granted: ReadonlySet<string>, needed: string): boolean {
   return granted.has(needed) || (needed.endsWith(':read') && granted.has(needed.replace(/:read$/, ':write')));
