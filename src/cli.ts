@@ -28,7 +28,7 @@ program
   .option('--latency <ms>', 'delay every API answer: <ms> or <min>-<max> (env INVOICEKIT_LATENCY)')
   .option('--faults <spec>', 'fail a share of API requests: <rate>[:<status>|:drop][@seed], e.g. 0.1:503@7 (env INVOICEKIT_FAULTS)')
   .option('--api-keys <pairs>', 'API keys as tenant:key,tenant:key; a tenant named only here starts empty (env INVOICEKIT_API_KEYS)')
-  .option('--oauth-clients <triples>', 'OAuth clients as tenant:client_id:secret,... (env INVOICEKIT_OAUTH_CLIENTS)')
+  .option('--oauth-clients <triples>', 'OAuth clients as tenant:client_id:secret,...; limit a client to some scopes with :scope scope..., e.g. "acme:cli:s3cret:invoices:read customers:read" (default: every scope; env INVOICEKIT_OAUTH_CLIENTS)')
   .option('--plan-limits <triples>', 'plan limits as tenant:customers:invoices,... (0 = unlimited); creates beyond them are 403 plan_limit_reached (env INVOICEKIT_PLAN_LIMITS)')
   .option('--rate-limit <n>', 'requests per minute per credential, 0 = off (env INVOICEKIT_RATE_LIMIT, default 120)')
   .option('--cors <origins>', "allowed origins: '*', a comma list, or 'off' (env INVOICEKIT_CORS_ORIGINS, default *)")

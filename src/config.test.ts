@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from './config.ts';
-import { buildServer } from './server.ts';
+import { request } from 'undici';
+import { buildServer, startServer } from './server.ts';
 
 describe('configuration', () => {
   it('has sensible defaults', () => {
@@ -41,9 +42,46 @@ describe('configuration', () => {
     [{ faults: '2' }, /faults/],
     [{ faults: '0.1:200' }, /status/],
     [{ preset: 'huge' }, /preset/],
+    [{ oauthClients: 'acme:cli' }, /tenant:client_id:secret/],
+    [{ oauthClients: 'acme:cli:sec:' }, /tenant:client_id:secret/],
+    [{ oauthClients: 'acme:cli:sec:invoices:delete' }, /unknown scope invoices:delete/],
   ])('refuses %o with a clear message', (flags, message) => {
     expect(() => readConfig({}, flags)).toThrow(ConfigError);
     expect(() => readConfig({}, flags)).toThrow(message);
+  });
+});
+
+describe('OAuth clients limited to some scopes', () => {
+  it('reads a scope list after the secret; a client without one gets none set', () => {
+    expect(readConfig({}, { oauthClients: 'acme:cli:sec:invoices:read  customers:read,beta:all:sec2' }).oauthClients).toEqual([
+      { tenant: 'acme', client_id: 'cli', client_secret: 'sec', scopes: ['invoices:read', 'customers:read'] },
+      { tenant: 'beta', client_id: 'all', client_secret: 'sec2' },
+    ]);
+  });
+
+  it('refuses a token for a scope the client does not hold (invalid_scope), grants the ones it holds', async () => {
+    const server = await startServer(readConfig({}, { port: '0', fixtures: 'none', rateLimit: '0', oauthClients: 'acme:reader:s3cret:invoices:read,acme:full:s3cret' }));
+    const token = async (client: string, scope?: string) => {
+      const res = await request(`${server.baseUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client, client_secret: 's3cret', ...(scope ? { scope } : {}) }).toString(),
+      });
+      return { status: res.statusCode, body: (await res.body.json()) as any };
+    };
+    try {
+      const refused = await token('reader', 'invoices:read customers:write');
+      expect([refused.status, refused.body.code]).toEqual([400, 'invalid_scope']);
+      expect((await token('reader')).body.scope).toBe('invoices:read');
+      const granted = await token('reader', 'invoices:read');
+      expect([granted.status, granted.body.scope]).toEqual([200, 'invoices:read']);
+      const customers = await request(`${server.baseUrl}/api/v1/customers`, { headers: { authorization: `Bearer ${granted.body.access_token}` } });
+      await customers.body.dump();
+      expect(customers.statusCode).toBe(403);
+      expect((await token('full', 'customers:write')).status).toBe(200);
+    } finally {
+      await server.shutdown();
+    }
   });
 });
 

@@ -2,12 +2,14 @@ import { isIP } from 'node:net';
 import { clockCanShow } from './control/duration.ts';
 import type { AppSettings } from './app.ts';
 import type { DisturbanceSettings } from './control/disturbance.ts';
+import { ALL_SCOPES, type Scope } from './http/auth.ts';
 
 export type ServerConfig = {
   host: string;
   port: number;
   apiKeys: Array<{ tenant: string; key: string }>;
-  oauthClients: Array<{ tenant: string; client_id: string; client_secret: string }>;
+  /** Without scopes, a client may ask for every scope. */
+  oauthClients: Array<{ tenant: string; client_id: string; client_secret: string; scopes?: Scope[] }>;
   /** Plan limits per tenant (0 = unlimited). */
   planLimits: Array<{ tenant: string; customers: number; invoices: number }>;
   settings: AppSettings;
@@ -83,8 +85,25 @@ function pairs(value: string | undefined, name: string, parts: number): string[]
   if (!value?.trim()) return [];
   return value.split(',').map((item) => {
     const fields = item.trim().split(':');
-    if (fields.length !== parts || fields.some((f) => !f)) throw new ConfigError(`${name}: '${item}' must have the form ${parts === 2 ? 'tenant:key' : name === 'INVOICEKIT_PLAN_LIMITS' ? 'tenant:customers:invoices' : 'tenant:client_id:secret'}`);
+    if (fields.length !== parts || fields.some((f) => !f)) throw new ConfigError(`${name}: '${item}' must have the form ${parts === 2 ? 'tenant:key' : 'tenant:customers:invoices'}`);
     return fields;
+  });
+}
+
+const CLIENT_FORM = "tenant:client_id:secret, optionally followed by ':' and space-separated scopes (tenant:client_id:secret:invoices:read customers:read)";
+
+/** Scopes hold colons themselves, so everything after the third colon is the client's scope list. */
+function oauthClients(value: string | undefined): ServerConfig['oauthClients'] {
+  if (!value?.trim()) return [];
+  return value.split(',').map((item) => {
+    const [tenant, client_id, client_secret, ...rest] = item.trim().split(':');
+    const scopeText = rest.join(':').trim();
+    if (!tenant || !client_id || !client_secret || (rest.length && !scopeText)) throw new ConfigError(`INVOICEKIT_OAUTH_CLIENTS: '${item}' must have the form ${CLIENT_FORM}`);
+    if (!rest.length) return { tenant, client_id, client_secret };
+    const scopes = scopeText.split(/\s+/);
+    const unknown = scopes.filter((s) => !(ALL_SCOPES as readonly string[]).includes(s));
+    if (unknown.length) throw new ConfigError(`INVOICEKIT_OAUTH_CLIENTS: '${item}' names unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the scopes are ${ALL_SCOPES.join(' ')}`);
+    return { tenant, client_id, client_secret, scopes: [...new Set(scopes)] as Scope[] };
   });
 }
 
@@ -104,7 +123,7 @@ export function readConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<string,
     host: host(pick('host', 'HOST')),
     port: integer(pick('port', 'PORT'), 'PORT', 4010, 0, 65535),
     apiKeys: pairs(pick('apiKeys', 'INVOICEKIT_API_KEYS'), 'INVOICEKIT_API_KEYS', 2).map(([tenant, key]) => ({ tenant: tenant!, key: key! })),
-    oauthClients: pairs(pick('oauthClients', 'INVOICEKIT_OAUTH_CLIENTS'), 'INVOICEKIT_OAUTH_CLIENTS', 3).map(([tenant, client_id, client_secret]) => ({ tenant: tenant!, client_id: client_id!, client_secret: client_secret! })),
+    oauthClients: oauthClients(pick('oauthClients', 'INVOICEKIT_OAUTH_CLIENTS')),
     planLimits: pairs(pick('planLimits', 'INVOICEKIT_PLAN_LIMITS'), 'INVOICEKIT_PLAN_LIMITS', 3).map(([tenant, customers, invoices]) => ({
       tenant: tenant!,
       customers: integer(customers, 'INVOICEKIT_PLAN_LIMITS customers', 0, 0, 1e9),

@@ -76,9 +76,9 @@ function assemble(config: ServerConfig, durable: DurableState | undefined, docs:
       ensureTenant(tenant);
       registry.addApiKey(tenant, key);
     }
-    for (const client of config.oauthClients) {
-      ensureTenant(client.tenant);
-      registry.addClient({ ...client, scopes: [...ALL_SCOPES] });
+    for (const { tenant, client_id, client_secret, scopes } of config.oauthClients) {
+      ensureTenant(tenant);
+      registry.addClient({ tenant, client_id, client_secret, scopes: scopes ?? [...ALL_SCOPES] });
     }
     for (const { tenant, customers, invoices } of config.planLimits) {
       ensureTenant(tenant);
