@@ -31,9 +31,11 @@ writeFileSync(
 `,
 );
 
+const children = [];
 function serve() {
   const args = ['--expose-gc', '--import', pathToUrl(pulse), path.join(root, 'scripts/invoicekit.mjs'), 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-limit', '0', '--api-keys', `acme:${KEY}`, '--oauth-clients', 'acme:soak-client:soak-secret', '--admin-token', ADMIN, '--data-dir', dataDir];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -151,6 +153,8 @@ try {
   failed = true;
   console.error(`durable-soak: ${process.version}: FAILED: ${error instanceof Error ? error.message : error}`);
 } finally {
+  // A server left running by a failed check is not left behind.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
