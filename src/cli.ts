@@ -69,7 +69,16 @@ program
       if (key) lines.push(`  Try           : curl -H 'Authorization: Bearer ${key}' '${running.baseUrl}/api/v1/invoices?limit=2'`);
       console.log(lines.join('\n'));
       // Graceful: stop accepting, finish what is in flight (at most 5 s), close the database, exit 0.
-      const stop = () => void Promise.all([docs.stop(), running.shutdown(5000)]).then(() => process.exit(0));
+      // Always through process.exit(), never a natural exit: it skips the environment teardown,
+      // whose GC and cleanup hooks would destroy better-sqlite3 objects (see src/store/sqlite.ts).
+      const stop = () =>
+        void Promise.all([docs.stop(), running.shutdown(5000)]).then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error('invoicekit: shutdown failed:', error);
+            process.exit(1);
+          },
+        );
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     } catch (error) {

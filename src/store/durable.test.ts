@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { readConfig } from '../config.ts';
 import { startServer } from '../server.ts';
 import { StorageError } from '../errors.ts';
 import { DurableState } from './durable.ts';
-import { DATABASE_FILE, DataDirError, MIGRATIONS, SCHEMA_VERSION } from './sqlite.ts';
+import { DATABASE_FILE, DataDirError, keptDatabase, MIGRATIONS, pragmaValue, SCHEMA_VERSION, statement } from './sqlite.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -159,8 +159,8 @@ describe('--data-dir', () => {
     expect((await a.call('GET', '/api/v1/invoices?limit=1', undefined, bearer(reader))).status).toBe(200);
     await a.stop();
     // The database knows tokens by their hash only.
-    const raw = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
-    const rows = raw.prepare('SELECT hash, data FROM tokens').all() as Array<{ hash: string; data: string }>;
+    const raw = keptDatabase(path.join(dir, DATABASE_FILE), { readonly: true });
+    const rows = statement(raw, 'SELECT hash, data FROM tokens').all() as Array<{ hash: string; data: string }>;
     raw.close();
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toContain(reader);
@@ -186,8 +186,8 @@ describe('--data-dir', () => {
     const fresh = await grant(c, 'invoices:read');
     expect((await c.call('GET', '/api/v1/invoices?limit=1', undefined, bearer(fresh))).status).toBe(200);
     await c.stop();
-    const after = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
-    expect((after.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n).toBe(1);
+    const after = keptDatabase(path.join(dir, DATABASE_FILE), { readonly: true });
+    expect((statement(after, 'SELECT count(*) AS n FROM tokens').get() as { n: number }).n).toBe(1);
     after.close();
   });
 
@@ -251,7 +251,7 @@ describe('commits', () => {
 });
 
 describe('schema versions', () => {
-  const schemaOf = (db: Database.Database) => db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
+  const schemaOf = (db: Database.Database) => statement(db, "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
 
   it('a version 1 database (before access tokens were kept) is migrated, not refused nor reset', async () => {
     const dir = tempDir();
@@ -262,10 +262,10 @@ describe('schema versions', () => {
 
     // Take it back to version 1: exactly the schema MIGRATIONS[0] made, with the data kept.
     const file = path.join(dir, DATABASE_FILE);
-    const db = new Database(file);
+    const db = keptDatabase(file);
     db.exec('DROP TABLE tokens');
-    db.pragma('user_version = 1');
-    const v1 = new Database(':memory:');
+    db.exec('PRAGMA user_version = 1');
+    const v1 = keptDatabase(':memory:');
     v1.exec(MIGRATIONS[0]!);
     expect(schemaOf(db)).toEqual(schemaOf(v1));
     v1.close();
@@ -277,8 +277,8 @@ describe('schema versions', () => {
     expect((await b.call('GET', `/api/v1/customers/${customer.id}`)).body.name).toBe('Before Ltd');
     const token = (await b.call('POST', '/oauth/token', { grant_type: 'client_credentials', client_id: 'cli_migrated', client_secret: 's3cret' })).body.access_token;
     await b.stop();
-    const migrated = new Database(file, { readonly: true });
-    expect(migrated.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const migrated = keptDatabase(file, { readonly: true });
+    expect(pragmaValue(migrated, 'user_version')).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(2);
     migrated.close();
 
@@ -291,12 +291,12 @@ describe('schema versions', () => {
     const dir = tempDir();
     DurableState.open(dir).close();
     const file = path.join(dir, DATABASE_FILE);
-    const db = new Database(file);
-    db.pragma('user_version = 1'); // claims version 1 while the tokens table exists: step 1 → 2 must fail
+    const db = keptDatabase(file);
+    db.exec('PRAGMA user_version = 1'); // claims version 1 while the tokens table exists: step 1 → 2 must fail
     db.close();
     expect(() => DurableState.open(dir)).toThrow(DataDirError);
-    const after = new Database(file, { readonly: true });
-    expect(after.pragma('user_version', { simple: true })).toBe(1);
+    const after = keptDatabase(file, { readonly: true });
+    expect(pragmaValue(after, 'user_version')).toBe(1);
     after.close();
   });
 });
@@ -316,9 +316,9 @@ describe('bad data directories', () => {
   it('a fresh directory gets the current schema version and application id', () => {
     const dir = tempDir();
     DurableState.open(dir).close();
-    const db = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(db.pragma('application_id', { simple: true })).toBe(0x696b6974);
+    const db = keptDatabase(path.join(dir, DATABASE_FILE), { readonly: true });
+    expect(pragmaValue(db, 'user_version')).toBe(SCHEMA_VERSION);
+    expect(pragmaValue(db, 'application_id')).toBe(0x696b6974);
     db.close();
   });
 
@@ -348,15 +348,15 @@ describe('bad data directories', () => {
 
   it('refuses another SQLite database and one written by a newer version', () => {
     const foreign = tempDir();
-    const db = new Database(path.join(foreign, DATABASE_FILE));
+    const db = keptDatabase(path.join(foreign, DATABASE_FILE));
     db.exec('CREATE TABLE notes (text TEXT)');
     db.close();
     expect(openError(foreign)).toMatch(/not an invoicekit database/);
 
     const newer = tempDir();
     DurableState.open(newer).close();
-    const db2 = new Database(path.join(newer, DATABASE_FILE));
-    db2.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    const db2 = keptDatabase(path.join(newer, DATABASE_FILE));
+    db2.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db2.close();
     expect(openError(newer)).toContain(`newer invoicekit (schema version ${SCHEMA_VERSION + 1}; this one reads up to ${SCHEMA_VERSION})`);
   });

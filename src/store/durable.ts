@@ -7,7 +7,7 @@ import { StorageError } from '../errors.ts';
 import type { IssuedToken, TokenSink } from '../http/auth.ts';
 import type { IdempotencyRecord, IdempotencySink } from '../http/idempotency.ts';
 import type { OutboxMessage, OutboxSink } from '../services/outbox.ts';
-import { describe, openDatabase, PendingChanges, SqliteStore } from './sqlite.ts';
+import { describe, openDatabase, PendingChanges, SqliteStore, statement } from './sqlite.ts';
 import type { StoreSnapshot } from './types.ts';
 
 /** A saved snapshot of the whole state (mock controls). */
@@ -86,10 +86,10 @@ export class DurableState implements StatePersistence {
     const { pending } = this;
     this.store = new SqliteStore(db, pending);
 
-    const outboxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM outbox').get() as { n: number };
+    const outboxSeq = statement(db, 'SELECT coalesce(max(seq), 0) AS n FROM outbox').get() as { n: number };
     let seq = outboxSeq.n;
-    const addMessage = db.prepare('INSERT INTO outbox (seq, id, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data');
-    const removeMessage = db.prepare('DELETE FROM outbox WHERE id = ?');
+    const addMessage = statement(db, 'INSERT INTO outbox (seq, id, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data');
+    const removeMessage = statement(db, 'DELETE FROM outbox WHERE id = ?');
     this.outbox = {
       add: (m) => {
         const n = ++seq;
@@ -102,8 +102,8 @@ export class DurableState implements StatePersistence {
       },
     };
 
-    const saveKey = db.prepare('INSERT INTO idempotency (id, expires_at, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data');
-    const removeKey = db.prepare('DELETE FROM idempotency WHERE id = ?');
+    const saveKey = statement(db, 'INSERT INTO idempotency (id, expires_at, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data');
+    const removeKey = statement(db, 'DELETE FROM idempotency WHERE id = ?');
     this.idempotency = {
       save: (id, record) => pending.stage(`idem:${id}`, () => saveKey.run(id, record.expiresAt, JSON.stringify(record))),
       remove: (id) => pending.stage(`idem:${id}`, () => removeKey.run(id)),
@@ -116,12 +116,12 @@ export class DurableState implements StatePersistence {
     const names = new Map<string, string>();
     this.reloadSnapshotNames = () => {
       names.clear();
-      for (const row of db.prepare('SELECT name, taken_at FROM snapshots ORDER BY rowid').all() as Array<{ name: string; taken_at: string }>) names.set(row.name, row.taken_at);
+      for (const row of statement(db, 'SELECT name, taken_at FROM snapshots ORDER BY rowid').all() as Array<{ name: string; taken_at: string }>) names.set(row.name, row.taken_at);
     };
     this.reloadSnapshotNames();
-    const saveSnapshot = db.prepare('INSERT INTO snapshots (name, taken_at, data) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data');
-    const readSnapshot = db.prepare('SELECT data FROM snapshots WHERE name = ?');
-    const deleteSnapshot = db.prepare('DELETE FROM snapshots WHERE name = ?');
+    const saveSnapshot = statement(db, 'INSERT INTO snapshots (name, taken_at, data) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data');
+    const readSnapshot = statement(db, 'SELECT data FROM snapshots WHERE name = ?');
+    const deleteSnapshot = statement(db, 'DELETE FROM snapshots WHERE name = ?');
     this.snapshots = {
       save: (s) => {
         names.set(s.name, s.taken_at);
@@ -146,8 +146,8 @@ export class DurableState implements StatePersistence {
       },
     };
 
-    const saveToken = db.prepare('INSERT INTO tokens (hash, expires_at, data) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data');
-    const removeToken = db.prepare('DELETE FROM tokens WHERE hash = ?');
+    const saveToken = statement(db, 'INSERT INTO tokens (hash, expires_at, data) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data');
+    const removeToken = statement(db, 'DELETE FROM tokens WHERE hash = ?');
     this.tokens = {
       save: (hash, token) => pending.stage(`token:${hash}`, () => saveToken.run(hash, token.expiresAt, JSON.stringify(token))),
       remove: (hash) => pending.stage(`token:${hash}`, () => removeToken.run(hash)),
@@ -159,12 +159,12 @@ export class DurableState implements StatePersistence {
   }
 
   private meta<T>(key: string): T | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = statement(this.db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
   private setMeta(key: string, value: unknown) {
     const json = JSON.stringify(value);
-    this.pending.stage(`meta:${key}`, () => this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, json));
+    this.pending.stage(`meta:${key}`, () => statement(this.db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, json));
   }
 
   /** What the state was last loaded from; undefined for a new data directory. */
@@ -193,15 +193,15 @@ export class DurableState implements StatePersistence {
   }
 
   outboxMessages(): OutboxMessage[] {
-    return (this.db.prepare('SELECT data FROM outbox ORDER BY seq').all() as Array<{ data: string }>).map((row) => decodeMessage(JSON.parse(row.data)));
+    return (statement(this.db, 'SELECT data FROM outbox ORDER BY seq').all() as Array<{ data: string }>).map((row) => decodeMessage(JSON.parse(row.data)));
   }
   /** Access tokens still valid at `now`; expired ones are pruned from the database on the way. */
   tokenRecords(now: number): Array<[string, IssuedToken]> {
-    if (!this.reloading) this.db.prepare('DELETE FROM tokens WHERE expires_at <= ?').run(now);
-    return (this.db.prepare('SELECT hash, data FROM tokens WHERE expires_at > ? ORDER BY rowid').all(now) as Array<{ hash: string; data: string }>).map((row) => [row.hash, JSON.parse(row.data)]);
+    if (!this.reloading) statement(this.db, 'DELETE FROM tokens WHERE expires_at <= ?').run(now);
+    return (statement(this.db, 'SELECT hash, data FROM tokens WHERE expires_at > ? ORDER BY rowid').all(now) as Array<{ hash: string; data: string }>).map((row) => [row.hash, JSON.parse(row.data)]);
   }
   idempotencyRecords(now: number): Array<[string, IdempotencyRecord]> {
-    return (this.db.prepare('SELECT id, data FROM idempotency WHERE expires_at > ? ORDER BY rowid').all(now) as Array<{ id: string; data: string }>).map((row) => [row.id, JSON.parse(row.data)]);
+    return (statement(this.db, 'SELECT id, data FROM idempotency WHERE expires_at > ? ORDER BY rowid').all(now) as Array<{ id: string; data: string }>).map((row) => [row.id, JSON.parse(row.data)]);
   }
 
   /**

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { componentValidator, createContractAjv } from '../contract/ajv.ts';
 import { readConfig } from '../config.ts';
 import { startServer } from '../server.ts';
+import { pragmaValue } from './sqlite.ts';
 
 const problemSchema = componentValidator(createContractAjv(), 'Problem');
 const dirs: string[] = [];
@@ -57,7 +58,7 @@ describe('a commit that fails', () => {
     const outboxBefore = (await a.call('GET', '/control/outbox')).body.data.length;
 
     // No page beyond those it has: the next write that needs one gets SQLITE_FULL, as on a full disk.
-    a.db.pragma(`max_page_count = ${a.db.pragma('page_count', { simple: true }) as number}`);
+    a.db.exec(`PRAGMA max_page_count = ${pragmaValue(a.db, 'page_count') as number}`);
     const big = (i: number) => ({ customer_id: customer.id, line_items: Array.from({ length: 40 }, (_, n) => ({ description: `attempt ${i} line ${n} `.padEnd(200, '.'), quantity: 1, unit_price: 100 + n })) });
     const acked: string[] = [];
     let refused: Awaited<ReturnType<typeof a.call>> | undefined;
@@ -88,7 +89,7 @@ describe('a commit that fails', () => {
     expect((await a.call('GET', '/control/outbox')).body.data).toHaveLength(outboxBefore);
 
     // Space again: the same request now succeeds, under the number that was never handed out.
-    a.db.pragma('max_page_count = 1073741823');
+    a.db.exec('PRAGMA max_page_count = 1073741823');
     const retried = await a.call('POST', '/api/v1/invoices', big(attempt - 1), { 'idempotency-key': failedKey });
     expect(retried.status).toBe(201);
     expect(retried.body.number).toBe(expectedNumber);
@@ -110,7 +111,7 @@ describe('a commit that fails', () => {
     const a = await serve(dir, failures);
     const kept = (await a.call('POST', '/api/v1/customers', { name: 'Kept Ltd', email: 'kept@example.test' })).body;
 
-    a.db.pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
+    a.db.exec('PRAGMA query_only = ON'); // every write now fails with SQLITE_READONLY
     expectStorageProblem(await a.call('POST', '/api/v1/customers', { name: 'Lost Ltd', email: 'lost@example.test' }));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(/SQLITE_READONLY/);

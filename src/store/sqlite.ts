@@ -31,6 +31,55 @@ export const MIGRATIONS: string[] = [
   `CREATE TABLE tokens (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, data TEXT NOT NULL);`,
 ];
 
+/**
+ * Every better-sqlite3 object this process makes stays referenced until the process exits.
+ *
+ * better-sqlite3 12.x wraps connections, statements and iterators in node::ObjectWrap. Since Node
+ * 24.19 its destructor removes an environment cleanup hook, which asserts `(env) != nullptr` and
+ * aborts the process when V8 collects such an object outside a JavaScript context (an idle or
+ * background GC) or while the environment is torn down. So none may ever become garbage: each
+ * statement is prepared once per connection (statement()) and kept here with its connection,
+ * closed connections included; nothing here uses db.pragma() (a new statement per call) or
+ * .iterate() (a new iterator per call); and the CLI closes the database, then ends with
+ * process.exit(), which skips the teardown that would delete what is still alive.
+ * better-sqlite3 13 fixes this, but needs Node >= 22.
+ */
+const connections = new Map<Database.Database, Map<string, Database.Statement>>();
+
+/** A connection that is kept (with its statements) for the life of the process, even once closed. */
+export function keptDatabase(file: string, options?: Database.Options): Database.Database {
+  const db = new Database(file, options);
+  connections.set(db, new Map());
+  return db;
+}
+
+/** The one prepared statement of this SQL on this connection (prepared on first use, kept for good). */
+export function statement(db: Database.Database, sql: string): Database.Statement {
+  let prepared = connections.get(db);
+  if (!prepared) connections.set(db, (prepared = new Map()));
+  let stmt = prepared.get(sql);
+  if (!stmt) prepared.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
+/** The first column of a PRAGMA's first row, through a kept statement (db.pragma() would make a new one each call). */
+export function pragmaValue(db: Database.Database, sql: string): unknown {
+  const row = statement(db, `PRAGMA ${sql}`).get() as Record<string, unknown> | undefined;
+  return row && Object.values(row)[0];
+}
+
+/** Rows of a table in rowid order, a page at a time through one kept statement (no iterator objects). */
+function* pages<T>(db: Database.Database, table: string, columns: string): Generator<T> {
+  const page = statement(db, `SELECT rowid AS _rowid, ${columns} FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT 1000`);
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after) as Array<T & { _rowid: number }>;
+    yield* rows;
+    if (rows.length < 1000) return;
+    after = rows[rows.length - 1]!._rowid;
+  }
+}
+
 /** A data directory that cannot be used: the CLI prints the one line and exits with code 2. */
 export class DataDirError extends ConfigError {}
 
@@ -74,29 +123,28 @@ export function openDatabase(dir: string): Database.Database {
   const file = path.join(where, DATABASE_FILE);
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: 200 });
+    db = keptDatabase(file, { timeout: 200 });
   } catch (error) {
     throw new DataDirError(`data directory ${where}: cannot open ${DATABASE_FILE} (${describe(error)})`);
   }
   try {
     // One server per directory: the exclusive lock is taken by the first write and held until close.
-    db.pragma('locking_mode = EXCLUSIVE');
-    if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new Error('cannot switch to WAL');
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    if ((statement(db, 'PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode !== 'wal') throw new Error('cannot switch to WAL');
     // FULL: a commit is on disk (fsynced) before the answer goes out, which survives a crash of the process and of the machine.
-    db.pragma('synchronous = FULL');
+    db.exec('PRAGMA synchronous = FULL');
     db.exec('BEGIN IMMEDIATE; COMMIT');
-    const appId = db.pragma('application_id', { simple: true }) as number;
-    const version = db.pragma('user_version', { simple: true }) as number;
-    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    const appId = (statement(db, 'PRAGMA application_id').get() as { application_id: number }).application_id;
+    const version = (statement(db, 'PRAGMA user_version').get() as { user_version: number }).user_version;
+    const tables = (statement(db, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
     if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) throw new DataDirError(`data directory ${where}: ${DATABASE_FILE} is not an invoicekit database; move it away or choose another directory`);
     if (version > SCHEMA_VERSION) throw new DataDirError(`data directory ${where} was written by a newer invoicekit (schema version ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade invoicekit or choose another directory`);
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
+    const check = (statement(db, 'PRAGMA quick_check').all() as Array<{ quick_check: string }>).map((row) => row.quick_check);
+    if (check.length !== 1 || check[0] !== 'ok') throw Object.assign(new Error(check.join('; ')), { code: 'SQLITE_CORRUPT' });
     for (let v = version; v < SCHEMA_VERSION; v++) {
       db.transaction(() => {
         db.exec(MIGRATIONS[v]!);
-        db.pragma(`application_id = ${APPLICATION_ID}`);
-        db.pragma(`user_version = ${v + 1}`);
+        db.exec(`PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${v + 1}`);
       })();
     }
     return db;
@@ -121,12 +169,12 @@ export class SqliteStore extends MemoryStore {
   ) {
     super();
     this.sql = {
-      putTenant: db.prepare('INSERT INTO tenants (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data'),
-      putCustomer: db.prepare('INSERT INTO customers (tenant, id, data) VALUES (?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET data = excluded.data'),
-      removeCustomer: db.prepare('DELETE FROM customers WHERE tenant = ? AND id = ?'),
-      putInvoice: db.prepare('INSERT INTO invoices (tenant, id, data) VALUES (?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET data = excluded.data'),
-      removeInvoice: db.prepare('DELETE FROM invoices WHERE tenant = ? AND id = ?'),
-      setSequence: db.prepare('INSERT INTO sequences (tenant, scope, value) VALUES (?, ?, ?) ON CONFLICT (tenant, scope) DO UPDATE SET value = excluded.value'),
+      putTenant: statement(db, 'INSERT INTO tenants (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data'),
+      putCustomer: statement(db, 'INSERT INTO customers (tenant, id, data) VALUES (?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET data = excluded.data'),
+      removeCustomer: statement(db, 'DELETE FROM customers WHERE tenant = ? AND id = ?'),
+      putInvoice: statement(db, 'INSERT INTO invoices (tenant, id, data) VALUES (?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET data = excluded.data'),
+      removeInvoice: statement(db, 'DELETE FROM invoices WHERE tenant = ? AND id = ?'),
+      setSequence: statement(db, 'INSERT INTO sequences (tenant, scope, value) VALUES (?, ?, ?) ON CONFLICT (tenant, scope) DO UPDATE SET value = excluded.value'),
       clear: () => db.exec('DELETE FROM tenants; DELETE FROM customers; DELETE FROM invoices; DELETE FROM sequences;'),
     };
     this.load(db);
@@ -134,10 +182,10 @@ export class SqliteStore extends MemoryStore {
 
   private load(db: Database.Database) {
     // Rows in insertion order (an update keeps its rowid), so iteration order is as before the restart.
-    for (const row of db.prepare('SELECT data FROM tenants ORDER BY rowid').iterate() as Iterable<{ data: string }>) super.putTenant(JSON.parse(row.data));
-    for (const row of db.prepare('SELECT tenant, data FROM customers ORDER BY rowid').iterate() as Iterable<{ tenant: string; data: string }>) super.putCustomer(row.tenant, JSON.parse(row.data));
-    for (const row of db.prepare('SELECT tenant, data FROM invoices ORDER BY rowid').iterate() as Iterable<{ tenant: string; data: string }>) super.putInvoice(row.tenant, JSON.parse(row.data));
-    for (const row of db.prepare('SELECT tenant, scope, value FROM sequences').iterate() as Iterable<{ tenant: string; scope: string; value: number }>) super.setSequence(row.tenant, row.scope, row.value);
+    for (const row of pages<{ data: string }>(db, 'tenants', 'data')) super.putTenant(JSON.parse(row.data));
+    for (const row of pages<{ tenant: string; data: string }>(db, 'customers', 'tenant, data')) super.putCustomer(row.tenant, JSON.parse(row.data));
+    for (const row of pages<{ tenant: string; data: string }>(db, 'invoices', 'tenant, data')) super.putInvoice(row.tenant, JSON.parse(row.data));
+    for (const row of pages<{ tenant: string; scope: string; value: number }>(db, 'sequences', 'tenant, scope, value')) super.setSequence(row.tenant, row.scope, row.value);
   }
 
   /** Memory becomes what the database holds again (after a failed commit); nothing is staged. */
