@@ -1,47 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPrism, type PrismMock } from '../src/testing/processes.ts';
 import { CHECKS } from './registry.ts';
 import { runConformance } from './runner.ts';
 import type { RunResult } from './types.ts';
 
 // Prism's stateless mock answers with the contract's own examples: shape checks pass, and every
 // rule that needs state fails with a message that says what was not kept, never a runner crash.
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-let prism: ChildProcess;
+let prism: PrismMock;
 let base: string;
 let result: RunResult;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilUp(url: string, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`Prism did not start at ${url}`);
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  prism = spawn(path.join(root, 'node_modules/.bin/prism'), ['mock', path.join(root, 'src/generated/openapi.yaml'), '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
-  await waitUntilUp(`${base}/api/v1/customers`, Date.now() + 60_000);
+  prism = await startPrism();
+  base = prism.baseUrl;
   result = await runConformance({
     baseUrl: `${base}/api/v1`,
     apiKey: 'ik_test_any_key_prism_accepts',
@@ -51,9 +22,7 @@ beforeAll(async () => {
   });
 }, 150_000);
 
-afterAll(() => {
-  prism?.kill('SIGTERM');
-});
+afterAll(() => prism?.stop(), 20_000);
 
 const failing = (id: string) => result.failures.filter((f) => f.checkId === id);
 

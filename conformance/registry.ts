@@ -72,7 +72,3 @@ export const CHECKS: readonly Check[] = [
   overdue,
   overdueClock,
 ];
-
-export function checkById(id: string): Check | undefined {
-  return CHECKS.find((c) => c.id === id);
-}

@@ -1,25 +1,13 @@
 // An independent tool reads the contract as we do: Stoplight Prism mocks src/generated/openapi.yaml
 // and must answer every GET of the contract with the documented 200 (media type and example body),
 // and must refuse invalid requests with the documented problems, which shows it validates them.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOperations, loadContract, resolveRef, type OperationEntry } from '../src/contract/load.ts';
+import { startPrism, type PrismMock } from '../src/testing/processes.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const prismBin = path.join(root, 'node_modules', '.bin', 'prism');
-const contractYaml = path.join(root, 'src', 'generated', 'openapi.yaml');
 const API_KEY = 'prism-test-key';
 
-const READY_TRIES = 150; // × READY_INTERVAL_MS → at most ~30 s (Prism usually needs 1–3 s)
-const READY_INTERVAL_MS = 200;
-const START_ATTEMPTS = 3; // a new free port each time, in case another process grabbed it
 const REQUEST_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 const doc = loadContract();
 const operations = listOperations(doc);
@@ -66,76 +54,14 @@ const isJson = (mediaType: string) => /^application\/(?:[\w.+-]+\+)?json$/i.test
 // ---------------------------------------------------------------------------------------------
 // Prism process
 
-let prism: ChildProcess | undefined;
+let prism: PrismMock | undefined;
 let baseUrl = '';
-let output = ''; // Prism's stdout and stderr, the last 20 kB, for failure messages
 
-const remember = (chunk: Buffer) => {
-  output = (output + chunk.toString('utf8')).slice(-20_000);
-};
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (!address || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function stopPrism(): Promise<void> {
-  const child = prism;
-  prism = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit').catch(() => undefined);
-  child.kill('SIGTERM');
-  const timer = sleep(STOP_TIMEOUT_MS).then(() => 'timeout' as const);
-  if ((await Promise.race([exited, timer])) === 'timeout') {
-    child.kill('SIGKILL');
-    await Promise.race([exited, sleep(STOP_TIMEOUT_MS)]);
-  }
-}
-
-/** Starts Prism on a free loopback port and polls until it answers (bounded in tries and time). */
-async function startPrism(): Promise<void> {
-  if (!existsSync(prismBin)) throw new Error(`${prismBin} is missing: run npm ci`);
-  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    const port = await freePort();
-    output = '';
-    const child = spawn(prismBin, ['mock', contractYaml, '--host', '127.0.0.1', '--port', String(port)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    });
-    prism = child;
-    child.stdout?.on('data', remember);
-    child.stderr?.on('data', remember);
-    child.on('error', (error) => remember(Buffer.from(`\n[spawn error] ${error.message}\n`)));
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < READY_TRIES && child.exitCode === null && child.signalCode === null; i++) {
-      try {
-        // Any HTTP answer means Prism listens; a public GET needs no credentials.
-        await fetch(`${url}/__prism_readiness_probe`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.arrayBuffer());
-        baseUrl = url;
-        return;
-      } catch {
-        await sleep(READY_INTERVAL_MS);
-      }
-    }
-    const exited = child.exitCode !== null || child.signalCode !== null;
-    await stopPrism();
-    if (!exited || attempt === START_ATTEMPTS) {
-      throw new Error(`Prism did not become ready on ${url} (${exited ? 'it exited' : `no answer after ${READY_TRIES} tries`}):\n${output}`);
-    }
-  }
-}
-
-beforeAll(startPrism, 60_000);
-afterAll(stopPrism, 20_000);
+beforeAll(async () => {
+  prism = await startPrism();
+  baseUrl = prism.baseUrl;
+}, 60_000);
+afterAll(() => prism?.stop(), 20_000);
 
 async function call(method: string, urlPath: string, init: { headers?: Record<string, string>; body?: unknown } = {}) {
   const headers: Record<string, string> = { ...init.headers };
@@ -156,7 +82,7 @@ function violations(headers: Headers): Array<{ location?: string[]; code?: strin
 }
 
 const describeFailure = (what: string, res: { status: number; contentType: string; text: string; headers: Headers }) =>
-  `${what}: ${res.status} ${res.contentType}\nsl-violations: ${res.headers.get('sl-violations') ?? '-'}\n${res.text.slice(0, 500)}\n--- Prism output ---\n${output.slice(-3_000)}`;
+  `${what}: ${res.status} ${res.contentType}\nsl-violations: ${res.headers.get('sl-violations') ?? '-'}\n${res.text.slice(0, 500)}\n--- Prism output ---\n${prism?.output().slice(-3_000) ?? ''}`;
 
 // ---------------------------------------------------------------------------------------------
 

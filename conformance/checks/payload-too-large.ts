@@ -1,7 +1,7 @@
 import { resolveRef } from '../../src/contract/load.ts';
 import type { ExchangeCheck } from '../types.ts';
 import { requestMediaTypes } from './unsupported-media-type.ts';
-import { statusText } from './util.ts';
+import { acceptedCaseOperation, statusText } from './util.ts';
 
 const UNITS: Record<string, number> = { b: 1, bytes: 1, kb: 1000, kib: 1024, mb: 1000 ** 2, mib: 1024 ** 2 };
 
@@ -18,9 +18,8 @@ export const payloadTooLarge: ExchangeCheck = {
   inline: false,
   requires: ['writes'],
   async run(ctx, exchange) {
-    const op = exchange.operation;
-    const r = exchange.response;
-    if (!op || !r || r.status >= 300 || exchange.case.origin === 'probe' || exchange.case.origin === 'setup') return;
+    const op = acceptedCaseOperation(exchange);
+    if (!op) return;
     const documented = op.operation.responses?.['413'];
     const types = requestMediaTypes(ctx, op.operation);
     const form = !types.includes('application/json') && types.includes('application/x-www-form-urlencoded');

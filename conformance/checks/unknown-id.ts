@@ -1,5 +1,5 @@
 import type { ExchangeCheck } from '../types.ts';
-import { statusText } from './util.ts';
+import { acceptedCaseOperation, statusText } from './util.ts';
 
 /** A made-up value for a path parameter that keeps its documented prefix and pattern (`inv_…`), so only its existence is wrong. */
 export function unknownValueFor(real: string): string {
@@ -16,9 +16,8 @@ export const unknownId: ExchangeCheck = {
   description: 'An id (or public token) that does not exist gets 404 (410 where the contract documents it for expired links) as problem+json on every operation that takes one.',
   inline: false,
   async run(ctx, exchange) {
-    const op = exchange.operation;
-    const r = exchange.response;
-    if (!op || !r || r.status >= 300 || exchange.case.origin === 'probe' || exchange.case.origin === 'setup') return;
+    const op = acceptedCaseOperation(exchange);
+    if (!op) return;
     const pathParams = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
     if (!pathParams.length || !op.operation.responses?.['404'] || !ctx.once(`unknown_id ${op.operationId}`)) return;
     if (ctx.options.readOnly && op.method !== 'get') return;

@@ -1,6 +1,6 @@
 import { resolveRef } from '../../src/contract/load.ts';
 import type { CheckContext, ExchangeCheck } from '../types.ts';
-import { statusText } from './util.ts';
+import { acceptedCaseOperation, statusText } from './util.ts';
 
 /** The media types an operation's request body takes, from the contract. */
 export function requestMediaTypes(ctx: CheckContext, operation: { requestBody?: unknown }): string[] {
@@ -15,9 +15,8 @@ export const unsupportedMediaType: ExchangeCheck = {
   inline: false,
   requires: ['writes'],
   async run(ctx, exchange) {
-    const op = exchange.operation;
-    const r = exchange.response;
-    if (!op || !r || r.status >= 300 || exchange.case.origin === 'probe' || exchange.case.origin === 'setup') return;
+    const op = acceptedCaseOperation(exchange);
+    if (!op) return;
     const types = requestMediaTypes(ctx, op.operation);
     if (!types.length || types.includes('text/plain') || !op.operation.responses?.['415'] || !ctx.once(`unsupported_media_type ${op.operationId}`)) return;
     const sent = exchange.case.request;

@@ -2,6 +2,14 @@ import type { CheckContext, Exchange, RecordedResponse } from '../types.ts';
 
 export const opId = (exchange: Exchange) => exchange.case.operationId ?? '(no operation)';
 
+/** The operation of a request the engine generated (not a probe or set-up) that the server accepted: what follow-up probes start from. */
+export function acceptedCaseOperation(exchange: Exchange) {
+  const op = exchange.operation;
+  const r = exchange.response;
+  if (!op || !r || r.status >= 300 || exchange.case.origin === 'probe' || exchange.case.origin === 'setup') return undefined;
+  return op;
+}
+
 export function isGenerated(exchange: Exchange): boolean {
   return exchange.case.origin === 'example' || exchange.case.origin === 'generated';
 }
