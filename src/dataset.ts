@@ -6,6 +6,9 @@ import type { Customer, Invoice, InvoiceRecord, Store } from './store/types.ts';
 
 export const DATASET_FORMAT = 'invoicekit-dataset@1' as const;
 
+/** Sizes of generated data sets (fixtures/generate.ts's PRESETS). */
+export type PresetName = 'small' | 'medium' | 'large';
+
 export type OAuthClientRecord = { client_id: string; client_secret: string; scopes: string[] };
 
 export type DatasetTenant = {
@@ -35,6 +38,10 @@ export type Dataset = {
 export function readDataset(path: string): Dataset {
   const data = JSON.parse(readFileSync(path, 'utf8')) as Dataset;
   if (data.format !== DATASET_FORMAT || !Array.isArray(data.tenants)) throw new Error(`${path} is not an invoicekit dataset`);
+  // The clock is set from it on every load, so it must be an instant.
+  if (data.reference_time !== undefined && !(typeof data.reference_time === 'string' && Number.isFinite(Date.parse(data.reference_time)))) {
+    throw new Error(`${path}: reference_time must be an RFC 3339 instant, not ${JSON.stringify(data.reference_time)}`);
+  }
   return data;
 }
 

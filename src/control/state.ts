@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { PresetName } from '../../fixtures/generate.ts';
 import type { ControllableClock } from '../deps.ts';
-import { loadDataset, readDataset, type Dataset } from '../dataset.ts';
+import { loadDataset, readDataset, type Dataset, type PresetName } from '../dataset.ts';
 import { keyFingerprint, type Credentials } from '../http/auth.ts';
 import type { IdempotencyKeys } from '../http/idempotency.ts';
 import type { Outbox } from '../services/outbox.ts';
@@ -117,7 +116,15 @@ export class MockState {
   async loadNamed(name: string) {
     const file = path.join(this.deps.fixturesDir, `${name}.json`);
     if (!existsSync(file)) throw new ApiError('not_found', `No data set '${name}' in ${this.deps.fixturesDir}.`);
-    return this.load({ kind: 'file', path: file });
+    let dataset: Dataset | undefined;
+    try {
+      dataset = readDataset(file);
+    } catch (error) {
+      // Read before anything is cleared: a broken file changes nothing.
+      const message = `names a file that is not a data set (${String((error as Error)?.message ?? error).split('\n')[0]})`;
+      throw new ApiError('validation_failed', `1 problem in the request: /body/name ${message}.`, { errors: [{ pointer: '/body/name', message }] });
+    }
+    return this.install({ kind: 'file', path: file }, dataset);
   }
 
   /** Replaces the whole state with a data set, in one step that cannot be interleaved. */
@@ -139,7 +146,7 @@ export class MockState {
       source,
       startup_source: this.startupSource,
       reference_time: this.referenceTime ?? null,
-      api_keys: [...apiKeysOf(dataset), ...this.startupKeys],
+      api_keys: [...new Map([...apiKeysOf(dataset), ...this.startupKeys].map((k) => [k.key, k])).values()],
       startup_api_keys: this.startupKeys,
       oauth_clients: (dataset?.tenants ?? []).flatMap((t) => t.oauth_clients.map((c) => ({ ...c, tenant: t.id }))),
     });
