@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from './config.ts';
 import { request } from 'undici';
+import { generateDataset } from '../fixtures/generate.ts';
 import { buildServer, startServer } from './server.ts';
 
 describe('configuration', () => {
@@ -87,14 +88,14 @@ describe('OAuth clients limited to some scopes', () => {
 
 describe('clock at start', () => {
   it("runs on from the data set's reference time by default, so the demo data stays coherent", () => {
-    const built = buildServer(readConfig({}, { seed: '3', rateLimit: '0' }));
+    const built = buildServer(readConfig({}, { seed: '3', rateLimit: '0' }), { generateDataset });
     const offset = built.clock.now().getTime() - Date.parse('2026-06-30T12:00:00.000Z');
     expect(offset).toBeGreaterThanOrEqual(0);
     expect(offset).toBeLessThan(10_000);
     expect(built.clock.frozen).toBe(false);
   });
   it("'real' keeps real time; an instant freezes it", () => {
-    expect(Math.abs(buildServer(readConfig({}, { seed: '3', clock: 'real' })).clock.now().getTime() - Date.now())).toBeLessThan(10_000);
+    expect(Math.abs(buildServer(readConfig({}, { seed: '3', clock: 'real' }), { generateDataset }).clock.now().getTime() - Date.now())).toBeLessThan(10_000);
     const frozen = buildServer(readConfig({}, { fixtures: 'none', clock: '2030-01-01T00:00:00Z' })).clock;
     expect([frozen.frozen, frozen.now().toISOString()]).toEqual([true, '2030-01-01T00:00:00.000Z']);
   });

@@ -4,26 +4,44 @@ import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/n
 import type { StoredStatus } from './domain/lifecycle.ts';
 import type { Customer, Invoice, InvoiceRecord, Store } from './store/types.ts';
 
-/** The fixtures format (`npm run fixtures` writes it; the server loads it at start and on reset). */
+export const DATASET_FORMAT = 'invoicekit-dataset@1' as const;
+
+/** Sizes of generated data sets (fixtures/generate.ts's PRESETS). */
+export type PresetName = 'small' | 'medium' | 'large';
+
+export type OAuthClientRecord = { client_id: string; client_secret: string; scopes: string[] };
+
+export type DatasetTenant = {
+  id: string;
+  name: string;
+  api_keys: string[];
+  oauth_clients: OAuthClientRecord[];
+  numbering?: { invoice_pattern: string; credit_note_pattern: string };
+  customers: Customer[];
+  invoices: Invoice[];
+};
+
+/**
+ * The fixtures format: what `npm run fixtures` and the generator (fixtures/generate.ts) write, and
+ * what the server loads at start, on reset and from POST /control/dataset. The generator always
+ * fills seed, preset and reference_time; a hand-written file may leave them out.
+ */
 export type Dataset = {
-  format: 'invoicekit-dataset@1';
+  format: typeof DATASET_FORMAT;
   seed?: number;
   preset?: string;
+  /** The data set's "now": the clock starts there and reset puts it back there. */
   reference_time?: string;
-  tenants: Array<{
-    id: string;
-    name: string;
-    api_keys: string[];
-    oauth_clients: Array<{ client_id: string; client_secret: string; scopes: string[] }>;
-    numbering?: { invoice_pattern: string; credit_note_pattern: string };
-    customers: Customer[];
-    invoices: Invoice[];
-  }>;
+  tenants: DatasetTenant[];
 };
 
 export function readDataset(path: string): Dataset {
   const data = JSON.parse(readFileSync(path, 'utf8')) as Dataset;
-  if (data.format !== 'invoicekit-dataset@1' || !Array.isArray(data.tenants)) throw new Error(`${path} is not an invoicekit dataset`);
+  if (data.format !== DATASET_FORMAT || !Array.isArray(data.tenants)) throw new Error(`${path} is not an invoicekit dataset`);
+  // The clock is set from it on every load, so it must be an instant.
+  if (data.reference_time !== undefined && !(typeof data.reference_time === 'string' && Number.isFinite(Date.parse(data.reference_time)))) {
+    throw new Error(`${path}: reference_time must be an RFC 3339 instant, not ${JSON.stringify(data.reference_time)}`);
+  }
   return data;
 }
 

@@ -9,7 +9,7 @@ import { ConfigError, type ServerConfig } from './config.ts';
 import { controlRouter } from './control/router.ts';
 import { Disturbance } from './control/disturbance.ts';
 import { Journal } from './control/journal.ts';
-import { MockState, type DatasetSource } from './control/state.ts';
+import { importGenerator, MockState, type DatasetSource, type GenerateDataset, type StartClock } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import { ApiError } from './errors.ts';
@@ -38,20 +38,22 @@ export type BuildOptions = {
   onStorageFailure?: (reason: string) => void;
   /** The docs /docs and /docs/control serve (the CLI builds them when missing or stale). */
   docs?: DocsPages;
+  /** The data set generator, which a generated start-up data set (--seed) needs; startServer imports it then. */
+  generateDataset?: GenerateDataset;
 };
 
 /** Builds the reference server from configuration: state, fixtures, credentials, API and mock controls. */
 export function buildServer(config: ServerConfig, options: BuildOptions = {}) {
   const durable = config.dataDir === undefined ? undefined : DurableState.open(config.dataDir, { onUnusable: options.onStorageFailure });
   try {
-    return assemble(config, durable, options.docs);
+    return assemble(config, durable, options);
   } catch (error) {
     durable?.close();
     throw error;
   }
 }
 
-function assemble(config: ServerConfig, durable: DurableState | undefined, docs: DocsPages | undefined) {
+function assemble(config: ServerConfig, durable: DurableState | undefined, { docs, generateDataset }: BuildOptions) {
   // An existing data directory is resumed (fixtures are not read again) unless --reset.
   const saved = config.reset ? undefined : durable?.savedState();
   const clock = new ControllableClock(systemClock, durable && ((s) => durable.saveClock(s)));
@@ -88,7 +90,10 @@ function assemble(config: ServerConfig, durable: DurableState | undefined, docs:
       target.putTenant({ ...settings, ...(customers ? { max_customers: customers } : {}), ...(invoices ? { max_invoices: invoices } : {}) });
     }
   };
-  const state = new MockState({ store, credentials, outbox, clock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials, durable }, saved ? (saved.source as DatasetSource) : sourceOf(config));
+  const source = saved ? (saved.source as DatasetSource) : sourceOf(config);
+  if (!saved && source.kind === 'generated' && !generateDataset) throw new TypeError('buildServer: a generated data set (--seed) needs options.generateDataset (await importGenerator()); startServer imports it itself');
+  const startClock: StartClock = config.clock === undefined ? { kind: 'dataset' } : config.clock === 'real' ? { kind: 'real' } : { kind: 'fixed', at: Date.parse(config.clock) };
+  const state = new MockState({ store, credentials, outbox, clock, startClock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials, generateDataset, durable }, source);
   if (saved && durable) {
     outbox.load(durable.outboxMessages());
     built.idempotency.load(durable.idempotencyRecords(clock.now().getTime()));
@@ -96,13 +101,12 @@ function assemble(config: ServerConfig, durable: DurableState | undefined, docs:
     credentials.loadTokens(durable.tokenRecords(clock.now().getTime()));
   } else {
     try {
-      state.load();
+      // Also sets the clock: by default it runs on from the data set's "now", so its statuses and dates agree with it.
+      state.loadAtStart();
     } catch (error) {
       const source = state.describeSource();
       throw new ConfigError(`the data set ${source} could not be loaded (${String((error as Error)?.message ?? error).split('\n')[0]}); regenerate it with \`npm run fixtures\`, pass another with --fixtures <file>, or start empty with --fixtures none`, 'fixtures_malformed');
     }
-    // By default time runs on from the data set's "now", so its statuses and dates agree with the clock.
-    if (config.clock === undefined && state.referenceTime) clock.advance(Date.parse(state.referenceTime) - Date.now());
   }
   if (config.disturbance) disturbance.update(config.disturbance);
   // After a failed commit (database full), memory becomes what the database holds, as at a start.
@@ -165,7 +169,9 @@ function listenError(error: NodeJS.ErrnoException, config: ServerConfig): Error 
 }
 
 export async function startServer(config: ServerConfig, options: BuildOptions = {}) {
-  const built = buildServer(config, options);
+  // faker is imported only when the start-up data set is generated (--seed); a fixtures file never needs it.
+  const generateDataset = options.generateDataset ?? (config.seed !== undefined ? await importGenerator() : undefined);
+  const built = buildServer(config, { ...options, generateDataset });
   const server = hardenHttpServer(built.app.listen(config.port, config.host));
   try {
     await new Promise<void>((resolve, reject) => {

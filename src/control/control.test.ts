@@ -7,7 +7,7 @@ import { ResponseValidator } from '../contract/responses.ts';
 import { controlContractPath, loadContract } from '../contract/load.ts';
 import { keyFingerprint } from '../http/auth.ts';
 import { buildServer } from '../server.ts';
-import { parseDuration } from './duration.ts';
+import { addDuration, parseDuration } from './duration.ts';
 import { Disturbance } from './disturbance.ts';
 
 const ADMIN = 'adm_test_token';
@@ -100,7 +100,7 @@ describe('clock', () => {
     ['PT2H30M', 9_000_000],
     ['P1W', 604_800_000],
     ['P1DT1S', 86_401_000],
-  ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+  ])('parses %s', (text, ms) => expect(addDuration(0, parseDuration(text))).toBe(ms));
 });
 
 describe('snapshots, reset and data sets', () => {
@@ -121,19 +121,22 @@ describe('snapshots, reset and data sets', () => {
     expect((await call('DELETE', '/control/snapshots/before')).status).toBe(204);
   });
 
-  it('loads a generated data set, and reset returns to it', async () => {
+  it('loads a generated data set, and reset returns to the one the server started with', async () => {
     const loaded = await call('POST', '/control/dataset', { body: { preset: 'small', seed: 7 } });
     expect(loaded.body.source).toBe('generated (preset small, seed 7)');
+    expect([loaded.body.reset_to, loaded.body.reference_time]).toEqual(['empty', '2026-06-30T12:00:00.000Z']);
     const acme = loaded.body.tenants.find((t: any) => t.id === 'acme');
     expect(acme.invoices).toBeGreaterThan(100);
     // Environment keys survive a load; only their fingerprints are shown.
     expect(acme.api_keys).toContain(keyFingerprint(KEY));
     expect(JSON.stringify(loaded.body)).not.toMatch(/ik_test_(ctl|acme_)/);
-    const count = acme.invoices;
     await call('POST', '/api/v1/customers', { body: { name: 'Temporary' } });
     const reset = await call('POST', '/control/reset');
-    expect(reset.body.tenants.find((t: any) => t.id === 'acme').invoices).toBe(count);
+    // Started with --fixtures none: only the tenant of the environment key, empty, with its key.
+    expect(reset.body).toEqual({ source: 'empty', reset_to: 'empty', reference_time: null, tenants: [{ id: 'acme', customers: 0, invoices: 0, api_keys: [keyFingerprint(KEY)] }] });
     expect((await call('GET', '/api/v1/customers?search=Temporary')).body.data).toEqual([]);
+    // …and the clock where --clock put it.
+    expect((await call('GET', '/control/clock')).body).toMatchObject({ now: '2026-03-01T12:00:00.000Z', frozen: true, reference_time: null });
     expect((await call('POST', '/control/dataset', { body: { name: 'no-such-set' } })).status).toBe(404);
     const named = await call('POST', '/control/dataset', { body: { name: 'default' } });
     expect(named.body.source).toMatch(/fixtures\/data\/default\.json$/);

@@ -10,7 +10,7 @@ import type { ApiResponse } from '../http/types.ts';
 import { RequestValidators, type ValidatedRequest } from '../http/validation.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { Disturbance } from './disturbance.ts';
-import { CLOCK_MAX_MS, CLOCK_MIN_MS, clockCanShow, parseDuration } from './duration.ts';
+import { addDuration, CLOCK_MAX_MS, CLOCK_MIN_MS, clockCanShow, DurationError, parseDuration } from './duration.ts';
 import type { Journal } from './journal.ts';
 import type { MockState } from './state.ts';
 
@@ -25,7 +25,7 @@ export type ControlDeps = {
   storage?: Pick<StorageGuard, 'commit' | 'check'>;
 };
 
-type ControlHandler = (input: ValidatedRequest) => ApiResponse;
+type ControlHandler = (input: ValidatedRequest) => ApiResponse | Promise<ApiResponse>;
 
 const CONTROL_BODY_LIMIT_BYTES = 64 * 1024;
 const readControlBody = express.raw({ type: () => true, limit: CONTROL_BODY_LIMIT_BYTES });
@@ -43,16 +43,16 @@ export function controlRouter(deps: ControlDeps) {
   const validators = new RequestValidators(entries, doc);
   const { state, clock, outbox, journal, disturbance } = deps;
 
-  const clockState = () => ({ now: clock.now().toISOString(), frozen: clock.frozen, offset_ms: Math.round(clock.now().getTime() - Date.now()) });
+  const clockState = () => ({ now: clock.now().toISOString(), frozen: clock.frozen, offset_ms: Math.round(clock.now().getTime() - Date.now()), reference_time: state.referenceTime ?? null });
 
   const handlers: Record<string, ControlHandler> = {
-    resetState: () => ok(state.load()),
-    loadDataset: ({ body }) => {
+    resetState: async () => ok(await state.reset()),
+    loadDataset: async ({ body }) => {
       if (body.name !== undefined) {
         if (body.preset !== undefined || body.seed !== undefined) throw new ApiError('validation_failed', 'Send either name or preset/seed.', { errors: [{ pointer: '/body/name', message: 'cannot be combined with preset or seed' }] });
-        return ok(state.loadNamed(body.name));
+        return ok(await state.loadNamed(body.name));
       }
-      return ok(state.load({ kind: 'generated', preset: body.preset ?? 'small', seed: body.seed ?? 42 }));
+      return ok(await state.load({ kind: 'generated', preset: body.preset ?? 'small', seed: body.seed ?? 42 }));
     },
     listSnapshots: () => ok({ data: state.listSnapshots() }),
     saveSnapshot: ({ body }) => ok(state.saveSnapshot(body.name), 201),
@@ -72,15 +72,28 @@ export function controlRouter(deps: ControlDeps) {
       clock.freeze(new Date(at));
       return ok(clockState());
     },
+    referenceClock: () => {
+      state.clockToReference();
+      return ok(clockState());
+    },
     resumeClock: () => {
       clock.resume();
       return ok(clockState());
     },
     advanceClock: ({ body }) => {
-      const ms = parseDuration(body.duration);
+      let duration;
+      try {
+        duration = parseDuration(body.duration);
+      } catch (error) {
+        if (!(error instanceof DurationError)) throw error;
+        throw new ApiError('validation_failed', `1 problem in the request: /body/duration ${error.message}.`, { errors: [{ pointer: '/body/duration', message: error.message, keyword: 'duration' }] });
+      }
+      // Months and years are calendar moves from the clock's current instant.
+      const from = clock.now().getTime();
+      const to = addDuration(from, duration);
       // Refused before anything moves, so a rejected move leaves the clock as it was.
-      if (!clockCanShow(clock.now().getTime() + ms)) throw outOfRange('/body/duration', 'would move the clock out of the range it can show');
-      clock.advance(ms);
+      if (!clockCanShow(to)) throw outOfRange('/body/duration', 'would move the clock out of the range it can show');
+      clock.advance(to - from);
       return ok(clockState());
     },
     listOutbox: ({ query }) =>
@@ -137,7 +150,7 @@ export function controlRouter(deps: ControlDeps) {
         }
       }
       const input = validators.validate(match.entry, { path: match.params, query: { ...(req.query as Record<string, unknown>) }, headers: req.headers, hasBody, body, contentType: req.get('content-type') });
-      const response = handlers[match.entry.operationId]!(input);
+      const response = await handlers[match.entry.operationId]!(input);
       deps.storage?.commit();
       writeResponse(res, response);
     } catch (error) {

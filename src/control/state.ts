@@ -1,24 +1,47 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { generateDataset, type PresetName } from '../../fixtures/generate.ts';
 import type { ControllableClock } from '../deps.ts';
-import { loadDataset, readDataset, type Dataset } from '../dataset.ts';
+import { loadDataset, readDataset, type Dataset, type PresetName } from '../dataset.ts';
 import { keyFingerprint, type Credentials } from '../http/auth.ts';
 import type { IdempotencyKeys } from '../http/idempotency.ts';
 import type { Outbox } from '../services/outbox.ts';
 import { MemorySnapshots, type SavedState, type StatePersistence } from '../store/durable.ts';
 import type { Store } from '../store/types.ts';
+import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from '../domain/numbering.ts';
 import { ApiError } from '../errors.ts';
 import type { Journal } from './journal.ts';
 
 export type DatasetSource = { kind: 'file'; path: string } | { kind: 'generated'; preset: PresetName; seed: number } | { kind: 'empty' };
 
+/** The faker generator (fixtures/generate.ts), which only generated data sets need. */
+export type GenerateDataset = (options: { preset: PresetName; seed: number }) => Dataset;
+
+/** Imports the generator, and faker with it (~130 ms, ~36 MB): only when a generated data set is first asked for. */
+export async function importGenerator(): Promise<GenerateDataset> {
+  return (await import('../../fixtures/generate.ts')).generateDataset;
+}
+
+/**
+ * How the clock is set whenever a data set is loaded (at start, on reset, by POST /control/dataset):
+ * running on from the data set's reference time (the default; real time when it has none), frozen
+ * at the instant given by --clock, or real time (--clock real).
+ */
+export type StartClock = { kind: 'dataset' } | { kind: 'fixed'; at: number } | { kind: 'real' };
+
 /** Credentials that come from configuration and survive every reset (environment keys and clients). */
 export type ExtraCredentials = (credentials: Credentials, store: Store) => void;
 
+type TenantKey = { tenant: string; key: string };
+
 /** Everything the mock controls act on, and the operations on the whole state. */
 export class MockState {
+  /** What is loaded now. */
   private source: DatasetSource;
+  /** What reset returns to: the data set the server (or its data directory) started with. */
+  private startupSource: DatasetSource;
+  /** The API keys of the start-up data set: the banner printed one, so they keep working whatever is loaded. */
+  private startupKeys: TenantKey[] = [];
+  private generate: GenerateDataset | undefined;
   /** The "now" the loaded data set was generated for, if it says. */
   referenceTime: string | undefined;
 
@@ -28,16 +51,21 @@ export class MockState {
       credentials: Credentials;
       outbox: Outbox;
       clock: ControllableClock;
+      startClock: StartClock;
       journal: Journal;
       idempotency: IdempotencyKeys;
       fixturesDir: string;
       extraCredentials: ExtraCredentials;
+      /** The generator, when the caller has it already; otherwise it is imported when first needed. */
+      generateDataset?: GenerateDataset;
       /** The data directory, when there is one: every operation here ends with a commit. */
       durable?: StatePersistence;
     },
     source: DatasetSource,
   ) {
     this.source = source;
+    this.startupSource = source;
+    this.generate = deps.generateDataset;
   }
 
   private get snapshots() {
@@ -50,20 +78,57 @@ export class MockState {
     this.deps.durable?.commit();
   }
 
-  describeSource(): string {
-    const s = this.source;
+  describeSource(source: DatasetSource = this.source): string {
+    const s = source;
     return s.kind === 'file' ? s.path : s.kind === 'generated' ? `generated (preset ${s.preset}, seed ${s.seed})` : 'empty';
   }
 
-  private datasetOf(source: DatasetSource): Dataset | undefined {
+  /** Reads or generates a data set now: a generated one needs the generator already at hand. */
+  private datasetNow(source: DatasetSource): Dataset | undefined {
     if (source.kind === 'file') return readDataset(source.path);
-    if (source.kind === 'generated') return generateDataset({ preset: source.preset, seed: source.seed }) as unknown as Dataset;
-    return undefined;
+    if (source.kind === 'empty') return undefined;
+    if (!this.generate) throw new Error(`a generated data set (preset ${source.preset}, seed ${source.seed}) needs the generator: pass generateDataset (from importGenerator())`);
+    return this.generate({ preset: source.preset, seed: source.seed });
   }
 
-  /** Replaces the whole state with a data set (and makes it what reset returns to). */
-  load(source: DatasetSource = this.source) {
-    const dataset = this.datasetOf(source);
+  private async datasetOf(source: DatasetSource): Promise<Dataset | undefined> {
+    if (source.kind === 'generated') this.generate ??= await importGenerator();
+    return this.datasetNow(source);
+  }
+
+  /** Loads the data set the server starts with (synchronous: a generated one needs generateDataset injected). */
+  loadAtStart() {
+    const dataset = this.datasetNow(this.startupSource);
+    this.startupKeys = apiKeysOf(dataset);
+    return this.install(this.startupSource, dataset);
+  }
+
+  /** POST /control/reset: back to the start-up data set, its clock, and nothing else. */
+  async reset() {
+    return this.install(this.startupSource, await this.datasetOf(this.startupSource));
+  }
+
+  /** POST /control/dataset: replaces the whole state with another data set; reset still returns to the start-up one. */
+  async load(source: DatasetSource) {
+    return this.install(source, await this.datasetOf(source));
+  }
+
+  async loadNamed(name: string) {
+    const file = path.join(this.deps.fixturesDir, `${name}.json`);
+    if (!existsSync(file)) throw new ApiError('not_found', `No data set '${name}' in ${this.deps.fixturesDir}.`);
+    let dataset: Dataset | undefined;
+    try {
+      dataset = readDataset(file);
+    } catch (error) {
+      // Read before anything is cleared: a broken file changes nothing.
+      const message = `names a file that is not a data set (${String((error as Error)?.message ?? error).split('\n')[0]})`;
+      throw new ApiError('validation_failed', `1 problem in the request: /body/name ${message}.`, { errors: [{ pointer: '/body/name', message }] });
+    }
+    return this.install({ kind: 'file', path: file }, dataset);
+  }
+
+  /** Replaces the whole state with a data set, in one step that cannot be interleaved. */
+  private install(source: DatasetSource, dataset: Dataset | undefined) {
     const { store, credentials, outbox, journal, idempotency } = this.deps;
     store.clear();
     credentials.clear();
@@ -72,22 +137,62 @@ export class MockState {
     idempotency.clear();
     if (dataset) loadDataset(store, credentials, dataset);
     this.referenceTime = dataset?.reference_time;
-    // The data set's credentials are kept with the source, so that a restart need not read it again.
-    const datasetCredentials = {
-      api_keys: (dataset?.tenants ?? []).flatMap((t) => t.api_keys.map((key) => ({ tenant: t.id, key }))),
-      oauth_clients: (dataset?.tenants ?? []).flatMap((t) => t.oauth_clients.map((c) => ({ ...c, tenant: t.id }))),
-    };
+    this.pinStartupKeys();
     this.deps.extraCredentials(credentials, store);
     this.source = source;
-    this.deps.durable?.saveState({ source, reference_time: this.referenceTime ?? null, ...datasetCredentials });
+    this.setClock();
+    // The credentials are kept with the source, so that a restart need not read the data set again.
+    this.deps.durable?.saveState({
+      source,
+      startup_source: this.startupSource,
+      reference_time: this.referenceTime ?? null,
+      api_keys: [...new Map([...apiKeysOf(dataset), ...this.startupKeys].map((k) => [k.key, k])).values()],
+      startup_api_keys: this.startupKeys,
+      oauth_clients: (dataset?.tenants ?? []).flatMap((t) => t.oauth_clients.map((c) => ({ ...c, tenant: t.id }))),
+    });
     this.commit();
     return this.summary();
+  }
+
+  /** The start-up keys, each for its tenant (which starts empty when the loaded data set lacks it, as for keys from the environment). */
+  private pinStartupKeys() {
+    const { store, credentials } = this.deps;
+    for (const { tenant, key } of this.startupKeys) {
+      if (!store.tenant(tenant)) store.putTenant({ id: tenant, name: tenant, invoice_pattern: DEFAULT_INVOICE_PATTERN, credit_note_pattern: DEFAULT_CREDIT_NOTE_PATTERN });
+      credentials.addApiKey(tenant, key);
+    }
+  }
+
+  /** The clock as a load leaves it (see StartClock). */
+  private setClock() {
+    const { clock, startClock } = this.deps;
+    if (startClock.kind === 'fixed') clock.freeze(new Date(startClock.at));
+    else if (startClock.kind === 'real' || this.referenceTime === undefined) clock.reset();
+    else this.runFrom(Date.parse(this.referenceTime));
+  }
+
+  /** Sets the clock to an instant: a frozen clock stays frozen there, a running one runs on from it. */
+  private runFrom(at: number) {
+    const { clock } = this.deps;
+    const frozen = clock.frozen;
+    clock.freeze(new Date(at));
+    if (!frozen) clock.resume();
+  }
+
+  /** POST /control/clock/reference: back to the loaded data set's "now", after DELETE /control/clock or any move. */
+  clockToReference() {
+    if (this.referenceTime === undefined) throw new ApiError('not_found', `The data set loaded (${this.describeSource()}) has no reference time: freeze the clock at an instant instead.`);
+    this.runFrom(Date.parse(this.referenceTime));
+    this.commit();
   }
 
   /** Carries on from a data directory: the store, outbox and keys are already read; the credentials come back here. */
   resume(saved: SavedState) {
     const { store, credentials } = this.deps;
     this.source = saved.source as DatasetSource;
+    // A directory written before reset returned to the start-up data set knows only what was loaded.
+    this.startupSource = (saved.startup_source ?? saved.source) as DatasetSource;
+    this.startupKeys = saved.startup_api_keys ?? [];
     this.referenceTime = saved.reference_time ?? undefined;
     for (const { tenant, key } of saved.api_keys) credentials.addApiKey(tenant, key);
     for (const client of saved.oauth_clients) credentials.addClient(client);
@@ -96,16 +201,12 @@ export class MockState {
     return this.summary();
   }
 
-  loadNamed(name: string) {
-    const file = path.join(this.deps.fixturesDir, `${name}.json`);
-    if (!existsSync(file)) throw new ApiError('not_found', `No data set '${name}' in ${this.deps.fixturesDir}.`);
-    return this.load({ kind: 'file', path: file });
-  }
-
   summary() {
     const { store, credentials } = this.deps;
     return {
       source: this.describeSource(),
+      reset_to: this.describeSource(this.startupSource),
+      reference_time: this.referenceTime ?? null,
       tenants: store.tenants().map((t) => ({
         id: t.id,
         customers: [...store.customers(t.id)].length,
@@ -149,4 +250,8 @@ export class MockState {
     if (!this.snapshots.delete(name)) throw new ApiError('not_found', `No snapshot '${name}'.`);
     this.commit();
   }
+}
+
+function apiKeysOf(dataset: Dataset | undefined): TenantKey[] {
+  return (dataset?.tenants ?? []).flatMap((t) => t.api_keys.map((key) => ({ tenant: t.id, key })));
 }

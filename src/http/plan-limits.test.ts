@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../config.ts';
+import { generateDataset } from '../../fixtures/generate.ts';
 import { buildServer } from '../server.ts';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
 
@@ -31,7 +32,7 @@ describe('plan limits', () => {
   });
 
   it('are configured per tenant from the environment', () => {
-    const built = buildServer(readConfig({ INVOICEKIT_PLAN_LIMITS: 'acme:10:0,solo:1:5' }, { seed: '1' }));
+    const built = buildServer(readConfig({ INVOICEKIT_PLAN_LIMITS: 'acme:10:0,solo:1:5' }, { seed: '1' }), { generateDataset });
     expect(built.store.tenant('acme')).toMatchObject({ max_customers: 10 });
     expect(built.store.tenant('acme')!.max_invoices).toBeUndefined();
     expect(built.store.tenant('solo')).toMatchObject({ max_customers: 1, max_invoices: 5 });

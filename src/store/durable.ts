@@ -40,8 +40,12 @@ export class MemorySnapshots implements SnapshotStore {
 /** What the mock state was loaded from, kept so that a restart resumes instead of reloading fixtures. */
 export type SavedState = {
   source: unknown;
+  /** What reset returns to (absent in directories written before it was kept: then `source`). */
+  startup_source?: unknown;
   reference_time: string | null;
   api_keys: Array<{ tenant: string; key: string }>;
+  /** The start-up data set's keys, which every later load keeps. */
+  startup_api_keys?: Array<{ tenant: string; key: string }>;
   oauth_clients: Array<{ tenant: string; client_id: string; client_secret: string; scopes: string[] }>;
 };
 

@@ -104,6 +104,8 @@ function withControls(built: ReturnType<typeof createApp>, deps: { adminToken: s
       credentials,
       outbox,
       clock,
+      // A reset puts the clock back where the test server started it, as --clock does for `serve`.
+      startClock: { kind: 'fixed', at: clock.now().getTime() },
       journal,
       idempotency: built.idempotency,
       fixturesDir: '',
