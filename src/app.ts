@@ -1,5 +1,4 @@
-import cors from 'cors';
-import express, { type Request } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +6,11 @@ import { DocsPages } from './docs.ts';
 import { ApiError } from './errors.ts';
 import { listOperations } from './contract/load.ts';
 import { originOfHost, ServedContract } from './contract/served.ts';
-import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
+import type { Journal } from './control/journal.ts';
+import { randomIds, requestIdFor, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
+import { apiGuard } from './http/api-guard.ts';
 import { Credentials } from './http/auth.ts';
+import { corsHeaders } from './http/cors.ts';
 import { actionHandlers } from './http/handlers/actions.ts';
 import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
@@ -55,7 +57,12 @@ export type AppDeps = {
   durable?: { idempotency: IdempotencySink } & StorageGuard;
   /** The reference docs /docs serves (a build may be in progress); dist/docs, never built, when absent. */
   docs?: DocsPages;
+  /** Records the requests answered outside the control API, for the control API to show. */
+  journal?: Journal;
 };
+
+/** Paths the mock controls answer once mounted (Express mounts match case-insensitively; so does this). */
+const CONTROL_PATH = /^\/control(?:\/|$)/i;
 
 const generated = (name: string) => fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
 
@@ -81,22 +88,41 @@ export function createApp(deps: AppDeps) {
     return { store: deps.store, clock: deps.clock, ids, cursors, tenant: settingsOfTenant, baseUrl: baseUrlOf(req) };
   };
 
+  // One application, one request-id step: the API, its docs and (once mounted) the mock controls.
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(securityHeaders());
   app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    res.setHeader('X-Request-Id', incoming && /^[\x21-\x7E]{1,128}$/.test(incoming) ? incoming : `req_${secureRandomText(24)}`);
+    res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
     next();
   });
+  if (deps.journal) app.use(deps.journal.middleware);
+  let controls: RequestHandler | undefined;
+  // The mock controls and their docs come before CORS: they never answered cross-origin callers.
+  app.use((req, res, next) => {
+    if (controls && CONTROL_PATH.test(req.path)) return controls(req, res, next);
+    next();
+  });
+  const docs = deps.docs ?? new DocsPages();
+  const servePage = (page: 'index.html' | 'control.html', missing: string): RequestHandler => async (req, res) => {
+    await docs.ready();
+    const file = path.join(docs.dir, page);
+    if (existsSync(file)) {
+      const built = readDocsPage(file);
+      res.setHeader('Content-Security-Policy', built.csp);
+      res.type('html').send(built.html);
+    } else sendProblem(req, res, new ApiError('route_not_found', `${missing} are not available: ${docs.failure ?? 'run `npm run docs`'}.`));
+  };
+  const controlDocs = servePage('control.html', 'Control docs');
+  app.get('/docs/control', (req, res, next) => (controls ? controlDocs(req, res, next) : next()));
   if (settings.corsOrigins !== false) {
     app.use(
-      cors({
-        origin: settings.corsOrigins === '*' ? true : settings.corsOrigins,
+      corsHeaders({
+        origins: settings.corsOrigins,
         exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Location', 'Idempotent-Replayed', 'Content-Disposition', 'WWW-Authenticate'],
         allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-        maxAge: 600,
+        maxAgeSeconds: 600,
       }),
     );
   }
@@ -110,17 +136,8 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.yaml', (req, res) => {
     res.type('application/yaml').send(contract.for(contractServer(req)).yaml);
   });
-  const docs = deps.docs ?? new DocsPages();
   app.get('/', (_req, res) => res.redirect(302, '/docs'));
-  app.get(['/docs', '/docs/'], async (req, res) => {
-    await docs.ready();
-    const file = path.join(docs.dir, 'index.html');
-    if (existsSync(file)) {
-      const page = readDocsPage(file);
-      res.setHeader('Content-Security-Policy', page.csp);
-      res.type('html').send(page.html);
-    } else sendProblem(req, res, new ApiError('route_not_found', `Reference docs are not available: ${docs.failure ?? 'run `npm run docs`'}.`));
-  });
+  app.get(['/docs', '/docs/'], servePage('index.html', 'Reference docs'));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', time: deps.clock.now().toISOString() });
   });
@@ -137,11 +154,9 @@ export function createApp(deps: AppDeps) {
     contractPipeline({
       routes,
       validators,
-      credentials,
+      guard: apiGuard({ credentials, rateLimit: () => settings.rateLimit, rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60 }),
       idempotency,
       handlers,
-      rateLimit: () => settings.rateLimit,
-      rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60,
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
       beforeHandler: deps.beforeHandler,
@@ -151,5 +166,10 @@ export function createApp(deps: AppDeps) {
 
   app.use(lastResort);
 
-  return { app, credentials, settings, idempotency, routes, cursors, secret, outbox, docs };
+  /** Mounts the mock-control API under /control (and its docs at /docs/control) in this application. */
+  const mountControls = (handler: RequestHandler) => {
+    controls = handler;
+  };
+
+  return { app, credentials, settings, idempotency, routes, cursors, secret, outbox, docs, mountControls };
 }

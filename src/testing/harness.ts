@@ -1,11 +1,10 @@
-import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { request } from 'undici';
 import { createApp, type AppDeps } from '../app.ts';
 import { Disturbance } from '../control/disturbance.ts';
 import { Journal } from '../control/journal.ts';
-import { controlRouter } from '../control/router.ts';
+import { controlPipeline } from '../control/router.ts';
 import { MockState, type ExtraCredentials } from '../control/state.ts';
 import { ResponseValidator } from '../contract/responses.ts';
 import { ControllableClock, sequentialIds } from '../deps.ts';
@@ -112,9 +111,6 @@ function withControls(built: ReturnType<typeof createApp>, deps: { adminToken: s
     { kind: 'empty' },
   );
   const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
-  const app = express();
-  app.disable('x-powered-by');
-  app.use('/control', controlRouter({ adminToken: deps.adminToken, state, clock, outbox, journal, disturbance }));
-  app.use(built.app);
-  return app;
+  built.mountControls(controlPipeline({ adminToken: deps.adminToken, state, clock, outbox, journal, disturbance }));
+  return built.app;
 }
