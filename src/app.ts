@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
-import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';
+import { lastResort, readDocsPage, securityHeaderSetter, sendProblem } from './http/security.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
 import { Outbox } from './services/outbox.ts';
@@ -64,6 +64,15 @@ export type AppDeps = {
 /** Paths the mock controls answer once mounted (Express mounts match case-insensitively; so does this). */
 const CONTROL_PATH = /^\/control(?:\/|$)/i;
 
+type PageHandler = (req: Request, res: Response) => void | Promise<void>;
+
+/** A GET or HEAD path as an Express route matches it (any case, one optional trailing slash); '-' for other methods. */
+function pageKey(method: string, pathname: string): string {
+  if (method !== 'GET' && method !== 'HEAD') return '-';
+  const lower = pathname.toLowerCase();
+  return lower.endsWith('/') ? lower.slice(0, -1) : lower;
+}
+
 const generated = (name: string) => fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
 
 export type App = ReturnType<typeof createApp>;
@@ -88,24 +97,8 @@ export function createApp(deps: AppDeps) {
     return { store: deps.store, clock: deps.clock, ids, cursors, tenant: settingsOfTenant, baseUrl: baseUrlOf(req) };
   };
 
-  // One application, one request-id step: the API, its docs and (once mounted) the mock controls.
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(securityHeaders());
-  app.use((req, res, next) => {
-    res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
-    next();
-  });
-  if (deps.journal) app.use(deps.journal.middleware);
-  let controls: RequestHandler | undefined;
-  // The mock controls and their docs come before CORS: they never answered cross-origin callers.
-  app.use((req, res, next) => {
-    if (controls && CONTROL_PATH.test(req.path)) return controls(req, res, next);
-    next();
-  });
   const docs = deps.docs ?? new DocsPages();
-  const servePage = (page: 'index.html' | 'control.html', missing: string): RequestHandler => async (req, res) => {
+  const servePage = (page: 'index.html' | 'control.html', missing: string): PageHandler => async (req, res) => {
     await docs.ready();
     const file = path.join(docs.dir, page);
     if (existsSync(file)) {
@@ -114,8 +107,38 @@ export function createApp(deps: AppDeps) {
       res.type('html').send(built.html);
     } else sendProblem(req, res, new ApiError('route_not_found', `${missing} are not available: ${docs.failure ?? 'run `npm run docs`'}.`));
   };
+  const contract = new ServedContract(readFileSync(generated('openapi.json'), 'utf8'), readFileSync(generated('openapi.yaml'), 'utf8'));
+  // The Host header only when nothing configured says where the server is, and only if it is a plain host[:port].
+  const contractServer = (req: Request) => settings.publicUrl ?? settings.listenUrl ?? originOfHost(req.protocol, req.get('host')) ?? contract.bundledUrl;
+  const pages = new Map<string, PageHandler>([
+    ['/openapi.json', (req, res) => void res.type('application/json').send(contract.for(contractServer(req)).json)],
+    ['/openapi.yaml', (req, res) => void res.type('application/yaml').send(contract.for(contractServer(req)).yaml)],
+    ['', (_req, res) => res.redirect(302, '/docs')],
+    ['/docs', servePage('index.html', 'Reference docs')],
+    ['/docs/', servePage('index.html', 'Reference docs')],
+    ['/healthz', (_req, res) => void res.json({ status: 'ok', time: deps.clock.now().toISOString() })],
+  ]);
   const controlDocs = servePage('control.html', 'Control docs');
-  app.get('/docs/control', (req, res, next) => (controls ? controlDocs(req, res, next) : next()));
+  let controls: RequestHandler | undefined;
+  const setSecurityHeaders = securityHeaderSetter();
+
+  // One application and few layers (each costs on every request): the answer's fixed headers,
+  // the one request-id step, the journal, and the mock controls with their docs, which come
+  // before CORS because they never answered cross-origin callers.
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    setSecurityHeaders(res);
+    res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
+    deps.journal?.start(req, res);
+    if (controls) {
+      const pathname = req.path;
+      if (CONTROL_PATH.test(pathname)) return controls(req, res, next);
+      if (pageKey(req.method, pathname) === '/docs/control') return void Promise.resolve(controlDocs(req, res)).catch(next);
+    }
+    next();
+  });
   if (settings.corsOrigins !== false) {
     app.use(
       corsHeaders({
@@ -126,20 +149,11 @@ export function createApp(deps: AppDeps) {
       }),
     );
   }
-
-  const contract = new ServedContract(readFileSync(generated('openapi.json'), 'utf8'), readFileSync(generated('openapi.yaml'), 'utf8'));
-  // The Host header only when nothing configured says where the server is, and only if it is a plain host[:port].
-  const contractServer = (req: Request) => settings.publicUrl ?? settings.listenUrl ?? originOfHost(req.protocol, req.get('host')) ?? contract.bundledUrl;
-  app.get('/openapi.json', (req, res) => {
-    res.type('application/json').send(contract.for(contractServer(req)).json);
-  });
-  app.get('/openapi.yaml', (req, res) => {
-    res.type('application/yaml').send(contract.for(contractServer(req)).yaml);
-  });
-  app.get('/', (_req, res) => res.redirect(302, '/docs'));
-  app.get(['/docs', '/docs/'], servePage('index.html', 'Reference docs'));
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', time: deps.clock.now().toISOString() });
+  // The contract, the docs and the health check, as Express GET routes match them.
+  app.use((req, res, next) => {
+    const page = pages.get(pageKey(req.method, req.path));
+    if (!page) return next();
+    Promise.resolve(page(req, res)).catch(next);
   });
 
   const handlers: HandlerRegistry = {

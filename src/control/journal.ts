@@ -156,13 +156,18 @@ export class Journal {
     } as Response['end'];
   }
 
-  /** Express middleware recording every request that passes it, except the control API's (bodies as sent and as answered). */
-  readonly middleware = (req: Request, res: Response, next: NextFunction) => {
-    if (req.path.startsWith('/control/')) return next();
+  /** Starts recording a request, unless it is the control API's (bodies as sent and as answered). */
+  start(req: Request, res: Response): void {
+    if (req.path.startsWith('/control/')) return;
     this.captureResponses(Object.getPrototypeOf(res));
     (res as Captured)[CAPTURE] = { startedMs: performance.now(), atMs: this.clock.now().getTime(), chunks: [], bytes: 0 };
     // A response emits close once, finished or cut: one listener, shared, no closure per request.
-    res.once('close', this.onClose);
+    res.on('close', this.onClose);
+  }
+
+  /** start() as Express middleware. */
+  readonly middleware = (req: Request, res: Response, next: NextFunction) => {
+    this.start(req, res);
     next();
   };
 
