@@ -1,5 +1,4 @@
-import cors from 'cors';
-import express, { type Request } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +6,11 @@ import { DocsPages } from './docs.ts';
 import { ApiError } from './errors.ts';
 import { listOperations } from './contract/load.ts';
 import { originOfHost, ServedContract } from './contract/served.ts';
-import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
+import type { Journal } from './control/journal.ts';
+import { randomIds, requestIdFor, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
+import { apiGuard } from './http/api-guard.ts';
 import { Credentials } from './http/auth.ts';
+import { corsHeaders } from './http/cors.ts';
 import { actionHandlers } from './http/handlers/actions.ts';
 import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
@@ -18,7 +20,7 @@ import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
-import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';
+import { lastResort, readDocsPage, securityHeaderSetter, sendProblem } from './http/security.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
 import { Outbox } from './services/outbox.ts';
@@ -55,7 +57,21 @@ export type AppDeps = {
   durable?: { idempotency: IdempotencySink } & StorageGuard;
   /** The reference docs /docs serves (a build may be in progress); dist/docs, never built, when absent. */
   docs?: DocsPages;
+  /** Records the requests answered outside the control API, for the control API to show. */
+  journal?: Journal;
 };
+
+/** Paths the mock controls answer once mounted (Express mounts match case-insensitively; so does this). */
+const CONTROL_PATH = /^\/control(?:\/|$)/i;
+
+type PageHandler = (req: Request, res: Response) => void | Promise<void>;
+
+/** A GET or HEAD path as an Express route matches it (any case, one optional trailing slash); '-' for other methods. */
+function pageKey(method: string, pathname: string): string {
+  if (method !== 'GET' && method !== 'HEAD') return '-';
+  const lower = pathname.toLowerCase();
+  return lower.endsWith('/') ? lower.slice(0, -1) : lower;
+}
 
 const generated = (name: string) => fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
 
@@ -81,48 +97,63 @@ export function createApp(deps: AppDeps) {
     return { store: deps.store, clock: deps.clock, ids, cursors, tenant: settingsOfTenant, baseUrl: baseUrlOf(req) };
   };
 
+  const docs = deps.docs ?? new DocsPages();
+  const servePage = (page: 'index.html' | 'control.html', missing: string): PageHandler => async (req, res) => {
+    await docs.ready();
+    const file = path.join(docs.dir, page);
+    if (existsSync(file)) {
+      const built = readDocsPage(file);
+      res.setHeader('Content-Security-Policy', built.csp);
+      res.type('html').send(built.html);
+    } else sendProblem(req, res, new ApiError('route_not_found', `${missing} are not available: ${docs.failure ?? 'run `npm run docs`'}.`));
+  };
+  const contract = new ServedContract(readFileSync(generated('openapi.json'), 'utf8'), readFileSync(generated('openapi.yaml'), 'utf8'));
+  // The Host header only when nothing configured says where the server is, and only if it is a plain host[:port].
+  const contractServer = (req: Request) => settings.publicUrl ?? settings.listenUrl ?? originOfHost(req.protocol, req.get('host')) ?? contract.bundledUrl;
+  const pages = new Map<string, PageHandler>([
+    ['/openapi.json', (req, res) => void res.type('application/json').send(contract.for(contractServer(req)).json)],
+    ['/openapi.yaml', (req, res) => void res.type('application/yaml').send(contract.for(contractServer(req)).yaml)],
+    ['', (_req, res) => res.redirect(302, '/docs')],
+    ['/docs', servePage('index.html', 'Reference docs')],
+    ['/docs/', servePage('index.html', 'Reference docs')],
+    ['/healthz', (_req, res) => void res.json({ status: 'ok', time: deps.clock.now().toISOString() })],
+  ]);
+  const controlDocs = servePage('control.html', 'Control docs');
+  let controls: RequestHandler | undefined;
+  const setSecurityHeaders = securityHeaderSetter();
+
+  // One application and few layers (each costs on every request): the answer's fixed headers,
+  // the one request-id step, the journal, and the mock controls with their docs, which come
+  // before CORS because they never answered cross-origin callers.
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(securityHeaders());
   app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    res.setHeader('X-Request-Id', incoming && /^[\x21-\x7E]{1,128}$/.test(incoming) ? incoming : `req_${secureRandomText(24)}`);
+    setSecurityHeaders(res);
+    res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
+    deps.journal?.start(req, res);
+    if (controls) {
+      const pathname = req.path;
+      if (CONTROL_PATH.test(pathname)) return controls(req, res, next);
+      if (pageKey(req.method, pathname) === '/docs/control') return void Promise.resolve(controlDocs(req, res)).catch(next);
+    }
     next();
   });
   if (settings.corsOrigins !== false) {
     app.use(
-      cors({
-        origin: settings.corsOrigins === '*' ? true : settings.corsOrigins,
+      corsHeaders({
+        origins: settings.corsOrigins,
         exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Location', 'Idempotent-Replayed', 'Content-Disposition', 'WWW-Authenticate'],
         allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-        maxAge: 600,
+        maxAgeSeconds: 600,
       }),
     );
   }
-
-  const contract = new ServedContract(readFileSync(generated('openapi.json'), 'utf8'), readFileSync(generated('openapi.yaml'), 'utf8'));
-  // The Host header only when nothing configured says where the server is, and only if it is a plain host[:port].
-  const contractServer = (req: Request) => settings.publicUrl ?? settings.listenUrl ?? originOfHost(req.protocol, req.get('host')) ?? contract.bundledUrl;
-  app.get('/openapi.json', (req, res) => {
-    res.type('application/json').send(contract.for(contractServer(req)).json);
-  });
-  app.get('/openapi.yaml', (req, res) => {
-    res.type('application/yaml').send(contract.for(contractServer(req)).yaml);
-  });
-  const docs = deps.docs ?? new DocsPages();
-  app.get('/', (_req, res) => res.redirect(302, '/docs'));
-  app.get(['/docs', '/docs/'], async (req, res) => {
-    await docs.ready();
-    const file = path.join(docs.dir, 'index.html');
-    if (existsSync(file)) {
-      const page = readDocsPage(file);
-      res.setHeader('Content-Security-Policy', page.csp);
-      res.type('html').send(page.html);
-    } else sendProblem(req, res, new ApiError('route_not_found', `Reference docs are not available: ${docs.failure ?? 'run `npm run docs`'}.`));
-  });
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', time: deps.clock.now().toISOString() });
+  // The contract, the docs and the health check, as Express GET routes match them.
+  app.use((req, res, next) => {
+    const page = pages.get(pageKey(req.method, req.path));
+    if (!page) return next();
+    Promise.resolve(page(req, res)).catch(next);
   });
 
   const handlers: HandlerRegistry = {
@@ -137,11 +168,9 @@ export function createApp(deps: AppDeps) {
     contractPipeline({
       routes,
       validators,
-      credentials,
+      guard: apiGuard({ credentials, rateLimit: () => settings.rateLimit, rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60 }),
       idempotency,
       handlers,
-      rateLimit: () => settings.rateLimit,
-      rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60,
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
       beforeHandler: deps.beforeHandler,
@@ -151,5 +180,10 @@ export function createApp(deps: AppDeps) {
 
   app.use(lastResort);
 
-  return { app, credentials, settings, idempotency, routes, cursors, secret, outbox, docs };
+  /** Mounts the mock-control API under /control (and its docs at /docs/control) in this application. */
+  const mountControls = (handler: RequestHandler) => {
+    controls = handler;
+  };
+
+  return { app, credentials, settings, idempotency, routes, cursors, secret, outbox, docs, mountControls };
 }

@@ -1,4 +1,3 @@
-import express from 'express';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -6,16 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import type { DocsPages } from './docs.ts';
 import { ConfigError, type ServerConfig } from './config.ts';
-import { controlRouter } from './control/router.ts';
+import { controlPipeline } from './control/router.ts';
 import { Disturbance } from './control/disturbance.ts';
 import { Journal } from './control/journal.ts';
 import { importGenerator, MockState, type DatasetSource, type GenerateDataset, type StartClock } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
-import { ApiError } from './errors.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
 import { hardenHttpServer } from './http/node-server.ts';
-import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';
 import { Outbox } from './services/outbox.ts';
 import { DurableState } from './store/durable.ts';
 import { MemoryStore } from './store/memory.ts';
@@ -67,7 +64,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined, { doc
   const journal = new Journal(clock);
   const settings = { ...config.settings };
   const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
-  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret ?? durable?.secret(() => secureRandomText(32)), beforeHandler: disturbance.beforeHandler, durable, docs });
+  const built = createApp({ clock, ids: randomIds, store, credentials, outbox, settings, secret: config.secret ?? durable?.secret(() => secureRandomText(32)), beforeHandler: disturbance.beforeHandler, durable, docs, journal });
 
   // Keys and clients from the environment survive every reset; a tenant named only there starts empty.
   const extraCredentials = (registry: Credentials, target: Store) => {
@@ -123,26 +120,8 @@ function assemble(config: ServerConfig, durable: DurableState | undefined, { doc
   });
 
   const adminToken = config.adminToken ?? `adm_${secureRandomText(24)}`;
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(securityHeaders());
-  app.use((req, res, next) => (req.path.startsWith('/control/') ? next() : journal.middleware(req, res, next)));
-  app.use('/control', (req, res, next) => {
-    res.setHeader('X-Request-Id', `req_${secureRandomText(24)}`);
-    next();
-  });
-  app.use('/control', controlRouter({ adminToken, state, clock, outbox, journal, disturbance, storage: durable }));
-  app.get('/docs/control', async (req, res) => {
-    await built.docs.ready();
-    const file = path.join(built.docs.dir, 'control.html');
-    if (existsSync(file)) {
-      const page = readDocsPage(file);
-      res.setHeader('Content-Security-Policy', page.csp);
-      res.type('html').send(page.html);
-    } else sendProblem(req, res, new ApiError('route_not_found', `Control docs are not available: ${built.docs.failure ?? 'run `npm run docs`'}.`));
-  });
-  app.use(built.app);
-  app.use(lastResort);
+  built.mountControls(controlPipeline({ adminToken, state, clock, outbox, journal, disturbance, storage: durable }));
+  const { app } = built;
   /** Closes the data directory (after which no change is kept); a no-op in memory. */
   const close = () => durable?.close();
   return { ...built, app, clock, store, outbox, journal, disturbance, state, adminToken, dataDir: config.dataDir, durable, resumed: saved !== undefined, close };

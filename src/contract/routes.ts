@@ -10,6 +10,11 @@ type CompiledPath = { template: string; regex: RegExp; names: string[]; literalS
 /** Matches request paths against the contract's path templates; literal segments win over parameters. */
 export class RouteTable {
   private readonly paths: CompiledPath[];
+  /**
+   * The templates by their number of slashes, each in `paths` order: a template matches only paths
+   * with as many slashes (no segment pattern takes a '/'), so a request tries those alone.
+   */
+  private readonly bySlashes = new Map<number, CompiledPath[]>();
 
   constructor(entries: OperationEntry[] = listOperations()) {
     const byTemplate = new Map<string, CompiledPath>();
@@ -38,12 +43,18 @@ export class RouteTable {
       compiled.entries.set(entry.method.toUpperCase(), entry);
     }
     this.paths = [...byTemplate.values()].sort((a, b) => b.literalSegments - a.literalSegments);
+    for (const compiled of this.paths) {
+      const slashes = slashCount(compiled.template);
+      const bucket = this.bySlashes.get(slashes);
+      if (bucket) bucket.push(compiled);
+      else this.bySlashes.set(slashes, [compiled]);
+    }
   }
 
   match(method: string, pathname: string): RouteMatch {
     const allow = new Set<string>();
     let matchedLiterals: number | undefined;
-    for (const compiled of this.paths) {
+    for (const compiled of this.bySlashes.get(slashCount(pathname)) ?? []) {
       // OpenAPI matches concrete paths before templated ones: once a path with more literal
       // segments matched, a templated one must not take the request (`PUT /invoices/next-number` is a 405).
       if (matchedLiterals !== undefined && compiled.literalSegments < matchedLiterals) break;
@@ -67,6 +78,12 @@ export class RouteTable {
   owns(pathname: string): boolean {
     return this.paths.some((p) => p.regex.test(pathname));
   }
+}
+
+function slashCount(path: string): number {
+  let n = 0;
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) n++;
+  return n;
 }
 
 function safeDecode(segment: string): string {

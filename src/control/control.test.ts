@@ -7,6 +7,7 @@ import { ResponseValidator } from '../contract/responses.ts';
 import { controlContractPath, loadContract } from '../contract/load.ts';
 import { keyFingerprint } from '../http/auth.ts';
 import { buildServer } from '../server.ts';
+import { assertAnswerShape, assertConforms, testClient } from '../testing/harness.ts';
 import { addDuration, parseDuration } from './duration.ts';
 import { Disturbance } from './disturbance.ts';
 
@@ -15,31 +16,20 @@ const KEY = 'ik_test_ctl';
 let built: ReturnType<typeof buildServer>;
 let server: Server;
 let base: string;
-const apiCheck = new ResponseValidator();
 const controlCheck = new ResponseValidator(loadContract(controlContractPath));
 
-async function call(method: string, path: string, opts: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...opts.headers };
-  const key = opts.key === undefined ? (path.startsWith('/control') ? ADMIN : KEY) : opts.key;
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(base + path, { method: method as any, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-  const text = await res.body.text();
-  const type = String(res.headers['content-type'] ?? '');
-  const body = /json/.test(type) && text ? JSON.parse(text) : text;
-  const check = path.startsWith('/control') ? controlCheck : apiCheck;
-  // An injected fault is off-contract on purpose; everything else must conform.
-  const injected = typeof body === 'object' && body?.code === 'injected_fault';
-  const violations = injected ? [] : check.check({ method, path: path.split('?')[0]!, status: res.statusCode, contentType: type, body });
-  expect(violations, `${method} ${path} → ${res.statusCode}`).toEqual([]);
-  return { status: res.statusCode, body, headers: res.headers };
-}
+let call: ReturnType<typeof testClient>['call'];
 
 beforeAll(async () => {
   built = buildServer(readConfig({}, { fixtures: 'none', adminToken: ADMIN, apiKeys: `acme:${KEY}`, rateLimit: '0', clock: '2026-03-01T12:00:00Z' }));
   server = built.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ call } = testClient(base, {
+    keyFor: (path) => (path.startsWith('/control') ? ADMIN : KEY),
+    // An injected fault is off-contract on purpose (still problem+json with a request id); everything else must conform.
+    check: (method, path, res) => (res.body?.code === 'injected_fault' ? assertAnswerShape(method, path, res) : assertConforms(method, path, res, path.startsWith('/control') ? controlCheck : undefined)),
+  }));
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -199,8 +189,8 @@ describe('credentials shown by the control API', () => {
     built.credentials.addClient({ tenant: 'acme', client_id: 'journal-client', client_secret: 'journal-secret-0123456789', scopes: ['customers:read'] });
     await call('DELETE', '/control/requests');
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'journal-client', client_secret: 'journal-secret-0123456789' }).toString();
-    const issued = await request(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
-    const token = ((await issued.body.json()) as any).access_token as string;
+    const issued = await call('POST', '/oauth/token', { key: null, rawBody: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const token = issued.body.access_token as string;
     expect(token).toBeTruthy();
     const journal = JSON.stringify((await call('GET', '/control/requests')).body);
     expect(journal).toContain('journal-client');

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
 import type { Clock } from '../deps.ts';
 import { keyFingerprint } from '../http/auth.ts';
 
@@ -22,10 +23,50 @@ export type JournalEntry = {
 const MAX_ENTRIES = 1000;
 const MAX_BODY = 64 * 1024;
 
-function asText(chunks: Buffer[], contentType: string | undefined): string | null {
-  if (!chunks.length) return null;
-  const buffer = Buffer.concat(chunks);
-  if (contentType && !/json|text|xml|x-www-form-urlencoded|csv|html/.test(contentType)) return `(${buffer.length} bytes of ${contentType})`;
+type Chunk = Buffer | { text: string; encoding: BufferEncoding };
+
+/** What a response in flight has written so far (the first MAX_BODY bytes, and then some). */
+type Capture = { startedMs: number; atMs: number; chunks: Chunk[]; bytes: number };
+
+/**
+ * A request as answered, kept raw: references to what the request already holds and a copy of
+ * the response headers. It becomes a JournalEntry (headers flattened, bodies decoded and cleared
+ * of secrets) only when the control API asks for it, at most once.
+ */
+type Recorded = {
+  id: number;
+  atMs: number;
+  method: string;
+  path: string;
+  query: string;
+  tenant: string | null;
+  /** The raw credential (an API key or a client id), for the filter only: it is never shown. */
+  credential: string | null;
+  apiKey: boolean;
+  requestHeaders: Record<string, unknown>;
+  requestBody: Buffer | undefined;
+  /** Bodies over MAX_BODY are shown at once, so that no more than MAX_BODY of them is kept. */
+  requestShown?: string | null;
+  responseShown?: string | null;
+  status: number;
+  responseHeaders: Record<string, unknown>;
+  responseChunks: Chunk[] | undefined;
+  durationMs: number;
+  shown?: JournalEntry;
+};
+
+const CAPTURE = Symbol('journal capture');
+type Captured = Response & { [CAPTURE]?: Capture };
+
+function toBuffer(chunk: Chunk): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.text, chunk.encoding);
+}
+
+function asText(chunks: Chunk[] | undefined, contentType: unknown): string | null {
+  if (!chunks?.length) return null;
+  const buffer = chunks.length === 1 ? toBuffer(chunks[0]!) : Buffer.concat(chunks.map(toBuffer));
+  const type = contentType === undefined ? undefined : String(contentType);
+  if (type && !/json|text|xml|x-www-form-urlencoded|csv|html/.test(type)) return `(${buffer.length} bytes of ${type})`;
   const text = buffer.subarray(0, MAX_BODY).toString('utf8');
   return buffer.length > MAX_BODY ? `${text}… (${buffer.length} bytes)` : text;
 }
@@ -44,81 +85,150 @@ function withoutSecrets(text: string | null): string | null {
   return text && text.replace(/("?(?:client_secret|access_token)"?\s*[:=]\s*"?)([^"&\s]+)/g, (_, name: string, secret: string) => name + keyFingerprint(secret));
 }
 
+function capture(res: Captured, chunk: unknown, encoding: unknown): void {
+  const c = res[CAPTURE];
+  if (!c || chunk === undefined || chunk === null || typeof chunk === 'function' || c.bytes >= MAX_BODY) return;
+  if (Buffer.isBuffer(chunk)) {
+    c.chunks.push(chunk);
+    c.bytes += chunk.length;
+    return;
+  }
+  const text = String(chunk);
+  const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
+  c.chunks.push({ text, encoding: enc });
+  c.bytes += Buffer.byteLength(text, enc);
+}
+
 /** The last requests the API answered, newest kept, for tests to check what their client sent. */
 export class Journal {
-  private entries: JournalEntry[] = [];
-  /** The credential each entry was made with, for the filter only: it is never shown. */
-  private readonly credentialOf = new WeakMap<JournalEntry, string>();
+  /** A ring of the last MAX_ENTRIES requests; `next` is where the next one goes. */
+  private ring: Array<Recorded | undefined> = new Array(MAX_ENTRIES);
+  private next = 0;
   private nextId = 1;
-  constructor(private readonly clock: Clock) {}
+  private readonly patched = new WeakSet<object>();
+  /** The one 'close' listener every journaled response shares: `this` is the response (EventEmitter calls listeners on their emitter). */
+  private readonly onClose: (this: Captured) => void;
+  constructor(private readonly clock: Clock) {
+    const journal = this;
+    this.onClose = function (this: Captured) {
+      journal.record(this.req, this);
+    };
+  }
 
   list(filter: { path?: string; status?: number; credential?: string; limit?: number } = {}): JournalEntry[] {
     const out: JournalEntry[] = [];
-    for (let i = this.entries.length - 1; i >= 0 && out.length < (filter.limit ?? 100); i--) {
-      const e = this.entries[i]!;
-      if (filter.path && !e.path.startsWith(filter.path)) continue;
-      if (filter.status !== undefined && e.status !== filter.status) continue;
-      if (filter.credential && e.credential !== filter.credential && this.credentialOf.get(e) !== filter.credential && e.tenant !== filter.credential) continue;
-      out.push(e);
+    const limit = filter.limit ?? 100;
+    for (let n = 1; n <= MAX_ENTRIES && out.length < limit; n++) {
+      const r = this.ring[(this.next - n + MAX_ENTRIES) % MAX_ENTRIES];
+      if (!r) break;
+      if (filter.path && !r.path.startsWith(filter.path)) continue;
+      if (filter.status !== undefined && r.status !== filter.status) continue;
+      const shown = this.show(r);
+      if (filter.credential && shown.credential !== filter.credential && r.credential !== filter.credential && r.tenant !== filter.credential) continue;
+      out.push(shown);
     }
     return out;
   }
 
   clear() {
-    this.entries = [];
+    this.ring = new Array(MAX_ENTRIES);
+    this.next = 0;
   }
 
-  /** Express middleware recording every request that passes it (bodies as sent and as answered). */
+  /**
+   * Makes the responses of an Express app report what they write, once for the app: its response
+   * prototype's write and end note each chunk of a response the middleware is journaling. No
+   * function is bound per request.
+   */
+  captureResponses(responsePrototype: object): void {
+    if (this.patched.has(responsePrototype)) return;
+    this.patched.add(responsePrototype);
+    const proto = responsePrototype as Response;
+    const write = proto.write;
+    const end = proto.end;
+    proto.write = function (this: Captured, chunk: unknown, ...rest: unknown[]) {
+      capture(this, chunk, rest[0]);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as Response['write'];
+    proto.end = function (this: Captured, chunk?: unknown, ...rest: unknown[]) {
+      capture(this, chunk, rest[0]);
+      return (end as (...args: unknown[]) => Response).call(this, chunk, ...rest);
+    } as Response['end'];
+  }
+
+  /** Starts recording a request, unless it is the control API's (bodies as sent and as answered). */
+  start(req: Request, res: Response): void {
+    if (req.path.startsWith('/control/')) return;
+    this.captureResponses(Object.getPrototypeOf(res));
+    (res as Captured)[CAPTURE] = { startedMs: performance.now(), atMs: this.clock.now().getTime(), chunks: [], bytes: 0 };
+    // A response emits close once, finished or cut: one listener, shared, no closure per request.
+    res.on('close', this.onClose);
+  }
+
+  /** start() as Express middleware. */
   readonly middleware = (req: Request, res: Response, next: NextFunction) => {
-    const started = process.hrtime.bigint();
-    const at = this.clock.now().toISOString();
-    const responseChunks: Buffer[] = [];
-    let responseBytes = 0;
-    const capture = (chunk: unknown, encoding?: unknown) => {
-      if (chunk === undefined || chunk === null || typeof chunk === 'function' || responseBytes >= MAX_BODY) return;
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-      responseChunks.push(buffer);
-      responseBytes += buffer.length;
-    };
-    const write = res.write.bind(res);
-    const end = res.end.bind(res);
-    res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      capture(chunk, rest[0]);
-      return (write as any)(chunk, ...rest);
-    }) as typeof res.write;
-    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      capture(chunk, rest[0]);
-      return (end as any)(chunk, ...rest);
-    }) as typeof res.end;
-    let recorded = false;
-    const record = (dropped: boolean) => {
-      if (recorded) return;
-      recorded = true;
-      const principal = (req as Request & { principal?: { tenant: string; credentialId: string; kind: string } }).principal;
-      const queryIndex = req.originalUrl.indexOf('?');
-      const credential = principal?.credentialId.replace(/^(key|client):/, '') ?? null;
-      const entry: JournalEntry = {
-        id: this.nextId++,
-        at,
-        method: req.method,
-        path: req.path,
-        query: queryIndex >= 0 ? req.originalUrl.slice(queryIndex + 1) : '',
-        tenant: principal?.tenant ?? null,
-        credential: credential !== null && principal!.kind === 'api_key' ? keyFingerprint(credential) : credential,
-        request_headers: flatHeaders(req.headers),
-        // The pipeline reads bodies as raw Buffers; listening here would race it for the stream.
-        request_body: withoutSecrets(Buffer.isBuffer(req.body) ? asText([req.body], req.get('content-type')) : null),
-        status: dropped ? 0 : res.statusCode,
-        response_headers: flatHeaders(res.getHeaders() as Record<string, unknown>),
-        response_body: dropped ? null : withoutSecrets(asText(responseChunks, res.get('content-type'))),
-        duration_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
-      };
-      if (credential !== null) this.credentialOf.set(entry, credential);
-      this.entries.push(entry);
-      if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
-    };
-    res.on('finish', () => record(false));
-    res.on('close', () => record(!res.writableFinished));
+    this.start(req, res);
     next();
   };
+
+  private record(req: Request, res: Captured): void {
+    const c = res[CAPTURE];
+    if (!c) return;
+    res[CAPTURE] = undefined;
+    const dropped = !res.writableFinished;
+    const principal = (req as Request & { principal?: { tenant: string; credentialId: string; kind: string } }).principal;
+    const url = req.originalUrl;
+    const queryIndex = url.indexOf('?');
+    const entry: Recorded = {
+      id: this.nextId++,
+      atMs: c.atMs,
+      method: req.method,
+      path: req.path,
+      query: queryIndex >= 0 ? url.slice(queryIndex + 1) : '',
+      tenant: principal?.tenant ?? null,
+      credential: principal ? principal.credentialId.replace(/^(key|client):/, '') : null,
+      apiKey: principal?.kind === 'api_key',
+      requestHeaders: req.headers,
+      // The pipeline reads bodies as raw Buffers; listening here would race it for the stream.
+      requestBody: Buffer.isBuffer(req.body) ? req.body : undefined,
+      status: dropped ? 0 : res.statusCode,
+      responseHeaders: res.getHeaders() as Record<string, unknown>,
+      responseChunks: dropped ? undefined : c.chunks,
+      durationMs: Math.floor(performance.now() - c.startedMs),
+    };
+    if (entry.requestBody && entry.requestBody.length > MAX_BODY) {
+      entry.requestShown = withoutSecrets(asText([entry.requestBody], entry.requestHeaders['content-type']));
+      entry.requestBody = undefined;
+    }
+    if (c.bytes > MAX_BODY) {
+      entry.responseShown = withoutSecrets(asText(entry.responseChunks, entry.responseHeaders['content-type']));
+      entry.responseChunks = undefined;
+    }
+    this.ring[this.next] = entry;
+    this.next = (this.next + 1) % MAX_ENTRIES;
+  }
+
+  private show(r: Recorded): JournalEntry {
+    if (r.shown) return r.shown;
+    const credential = r.credential !== null && r.apiKey ? keyFingerprint(r.credential) : r.credential;
+    r.shown = {
+      id: r.id,
+      at: new Date(r.atMs).toISOString(),
+      method: r.method,
+      path: r.path,
+      query: r.query,
+      tenant: r.tenant,
+      credential,
+      request_headers: flatHeaders(r.requestHeaders),
+      request_body: r.requestShown !== undefined ? r.requestShown : withoutSecrets(r.requestBody ? asText([r.requestBody], r.requestHeaders['content-type']) : null),
+      status: r.status,
+      response_headers: flatHeaders(r.responseHeaders),
+      response_body: r.responseShown !== undefined ? r.responseShown : withoutSecrets(asText(r.responseChunks, r.responseHeaders['content-type'])),
+      duration_ms: r.durationMs,
+    };
+    // The raw parts are no longer needed once shown.
+    r.requestBody = undefined;
+    r.responseChunks = undefined;
+    return r.shown;
+  }
 }

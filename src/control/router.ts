@@ -1,12 +1,11 @@
-import express, { type Request, type Response } from 'express';
+import type { RequestHandler } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { controlContractPath, listOperations, loadContract } from '../contract/load.ts';
 import type { ControllableClock } from '../deps.ts';
-import { ApiError, toApiError } from '../errors.ts';
-import { bodyError, type StorageGuard } from '../http/pipeline.ts';
-import { problemResponse, writeResponse } from '../http/problem.ts';
+import { ApiError } from '../errors.ts';
+import { contractPipeline, type Guard, type RouteRefusals, type StorageGuard } from '../http/pipeline.ts';
 import { RouteTable } from '../contract/routes.ts';
-import type { ApiResponse } from '../http/types.ts';
+import type { ApiResponse, HandlerRegistry } from '../http/types.ts';
 import { RequestValidators, type ValidatedRequest } from '../http/validation.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { Disturbance } from './disturbance.ts';
@@ -22,21 +21,34 @@ export type ControlDeps = {
   journal: Journal;
   disturbance: Disturbance;
   /** With a data directory: commit() makes what a control request changed durable before it is answered. */
-  storage?: Pick<StorageGuard, 'commit' | 'check'>;
+  storage?: StorageGuard;
 };
 
 type ControlHandler = (input: ValidatedRequest) => ApiResponse | Promise<ApiResponse>;
 
 const CONTROL_BODY_LIMIT_BYTES = 64 * 1024;
-const readControlBody = express.raw({ type: () => true, limit: CONTROL_BODY_LIMIT_BYTES });
+
+/** Control bodies are JSON whatever their Content-Type says (validation then checks the type). */
+function parseControlBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ApiError('malformed_json', 'The body is not valid JSON.');
+  }
+}
+
+const CONTROL_ROUTE_REFUSALS: RouteRefusals = {
+  noRoute: (method, path) => `No control route ${method} ${path}.`,
+  methodNotAllowed: (_method, _path, allow) => `Use ${allow}.`,
+};
 
 const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
 
 const outOfRange = (pointer: string, message: string) =>
   new ApiError('validation_failed', `The clock ${message}: ${new Date(CLOCK_MIN_MS).toISOString()} to ${new Date(CLOCK_MAX_MS).toISOString()}.`, { errors: [{ pointer, message, keyword: 'clockRange' }] });
 
-/** The mock-control API (spec/control/openapi.yaml), validated by the same machinery as the canonical API. */
-export function controlRouter(deps: ControlDeps) {
+/** The mock-control API (spec/control/openapi.yaml): the contract pipeline given the control contract, the admin token, its body limit and these handlers. */
+export function controlPipeline(deps: ControlDeps): RequestHandler {
   const doc = loadContract(controlContractPath);
   const entries = listOperations(doc);
   const routes = new RouteTable(entries);
@@ -121,41 +133,25 @@ export function controlRouter(deps: ControlDeps) {
   };
 
   const expected = Buffer.from(`Bearer ${deps.adminToken}`);
-  const router = express.Router();
-  router.use(async (req: Request, res: Response) => {
-    const requestId = res.getHeader('X-Request-Id') as string;
-    res.setHeader('Cache-Control', 'no-store');
-    try {
-      // Memory may hold what the disk does not: nothing is answered from it.
-      deps.storage?.check();
-      const path = req.baseUrl + req.path;
-      const match = routes.match(req.method, path);
-      if (match.kind === 'none') throw new ApiError('route_not_found', `No control route ${req.method} ${path}.`);
-      if (match.kind === 'method_not_allowed') throw new ApiError('method_not_allowed', `Use ${match.allow.join(', ')}.`, { headers: { Allow: match.allow.join(', ') } });
-      const given = Buffer.from(req.get('authorization') ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new ApiError('unauthenticated', 'The control API needs the admin token (Authorization: Bearer <admin token>).', { headers: { 'WWW-Authenticate': 'Bearer realm="invoicekit-control"' } });
-      }
-      let body: unknown;
-      let hasBody = false;
-      if (match.entry.operation.requestBody) {
-        await new Promise<void>((resolve, reject) => readControlBody(req, res, (e?: unknown) => (e ? reject(bodyError(e, CONTROL_BODY_LIMIT_BYTES)) : resolve())));
-        if (Buffer.isBuffer(req.body) && req.body.length > 0) {
-          hasBody = true;
-          try {
-            body = JSON.parse(req.body.toString('utf8'));
-          } catch {
-            throw new ApiError('malformed_json', 'The body is not valid JSON.');
-          }
-        }
-      }
-      const input = validators.validate(match.entry, { path: match.params, query: { ...(req.query as Record<string, unknown>) }, headers: req.headers, hasBody, body, contentType: req.get('content-type') });
-      const response = await handlers[match.entry.operationId]!(input);
-      deps.storage?.commit();
-      writeResponse(res, response);
-    } catch (error) {
-      writeResponse(res, problemResponse(toApiError(error), requestId, req.originalUrl.split('?')[0]!));
+  /** Only the admin token opens the control API, compared in constant time. */
+  const adminToken: Guard = (req) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ApiError('unauthenticated', 'The control API needs the admin token (Authorization: Bearer <admin token>).', { headers: { 'WWW-Authenticate': 'Bearer realm="invoicekit-control"' } });
     }
+    return undefined;
+  };
+  const registry: HandlerRegistry = {};
+  for (const [operationId, handle] of Object.entries(handlers)) registry[operationId] = ({ input }) => handle(input);
+  return contractPipeline({
+    routes,
+    validators,
+    handlers: registry,
+    guard: adminToken,
+    bodyLimitBytes: CONTROL_BODY_LIMIT_BYTES,
+    parseBody: parseControlBody,
+    headers: { 'Cache-Control': 'no-store' },
+    routeRefusals: CONTROL_ROUTE_REFUSALS,
+    storage: deps.storage,
   });
-  return router;
 }

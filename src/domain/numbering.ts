@@ -12,8 +12,22 @@ export type PatternPart =
 const TOKEN = /\{([^{}]*)\}/g;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Splits a pattern into parts; throws Error on unknown tokens, stray braces or ≠ 1 SEQ. */
-export function parsePattern(pattern: string): PatternPart[] {
+/** Parsed patterns by their text: a tenant's pattern is parsed once, not on every create. */
+const parsedPatterns = new Map<string, readonly PatternPart[]>();
+/** Patterns are tenant settings, so few; the bound only keeps a stream of distinct ones from growing memory. */
+const MAX_CACHED_PATTERNS = 1000;
+
+/** Splits a pattern into parts (frozen, shared); throws Error on unknown tokens, stray braces or ≠ 1 SEQ. */
+export function parsePattern(pattern: string): readonly PatternPart[] {
+  const cached = parsedPatterns.get(pattern);
+  if (cached) return cached;
+  const parts = Object.freeze(splitPattern(pattern).map((part) => Object.freeze(part)));
+  if (parsedPatterns.size >= MAX_CACHED_PATTERNS) parsedPatterns.clear();
+  parsedPatterns.set(pattern, parts);
+  return parts;
+}
+
+function splitPattern(pattern: string): PatternPart[] {
   if (typeof pattern !== 'string' || pattern.length === 0) throw new Error('Numbering pattern must be a non-empty string');
   const parts: PatternPart[] = [];
   let last = 0;

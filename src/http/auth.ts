@@ -5,6 +5,8 @@ import { ApiError } from '../errors.ts';
 
 export const ALL_SCOPES = ['customers:read', 'customers:write', 'invoices:read', 'invoices:write', 'payments:read', 'payments:write'] as const;
 export type Scope = (typeof ALL_SCOPES)[number];
+/** An API key's scopes, built once: a key holds them all (hot path: not a new Set per request). */
+const API_KEY_SCOPES: ReadonlySet<string> = new Set(ALL_SCOPES);
 
 export type Principal = {
   tenant: string;
@@ -127,7 +129,7 @@ export class Credentials {
     if (!m) throw new ApiError('unauthenticated', "The Authorization header must be 'Bearer <token>'.", challenge('invalid_request'));
     const token = m[1]!;
     const tenant = this.apiKeys.get(token);
-    if (tenant !== undefined) return { tenant, scopes: new Set(ALL_SCOPES), credentialId: `key:${token}`, kind: 'api_key' };
+    if (tenant !== undefined) return { tenant, scopes: API_KEY_SCOPES, credentialId: `key:${token}`, kind: 'api_key' };
     const issued = this.tokens.get(tokenHash(token));
     if (!issued) throw new ApiError('invalid_token', 'Unknown API key or access token.', challenge('invalid_token'));
     // Left in place: a refusal writes nothing; the next token issued purges the expired ones.

@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { ApiError, toApiError } from '../errors.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { Credentials, Principal } from './auth.ts';
+import type { OperationEntry } from '../contract/load.ts';
+import type { Principal } from './auth.ts';
 import { IdempotencyKeys, type StoredResponse } from './idempotency.ts';
 import { problemResponse, writeResponse } from './problem.ts';
 import type { RouteTable } from '../contract/routes.ts';
@@ -11,23 +11,52 @@ import type { RequestValidators } from './validation.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/**
+ * Who may call an operation: returns the caller (or undefined for an open operation), or throws
+ * the refusal. It may set headers (Cache-Control, rate-limit headers) on the answer.
+ */
+export type Guard = (req: Request, res: Response, entry: OperationEntry) => Principal | undefined | Promise<Principal | undefined>;
+
+/**
+ * How one operation shows its errors when problem+json is not what its callers read (HTML pages
+ * for people, RFC 6749 JSON at the token endpoint): an answer, or undefined for problem+json.
+ */
+export type ErrorPresenter = (error: ApiError, req: Request) => ApiResponse | undefined;
+
 export type PipelineDeps = {
   routes: RouteTable;
   validators: RequestValidators;
-  credentials: Credentials;
-  idempotency: IdempotencyKeys;
   handlers: HandlerRegistry;
-  /** Requests per minute per credential; 0 turns the limit off. Read on every request so it can change at run time. */
-  rateLimit: () => number;
-  /** The window the limit counts in, in seconds (fixed when the server starts). */
-  rateLimitWindowSeconds?: number;
-  contextFor: (tenant: string, req: Request) => ServiceContext;
+  guard: Guard;
+  /** Largest body read (1 MiB by default). */
+  bodyLimitBytes?: number;
+  /** Turns the raw body into what validation sees (by Content-Type by default: JSON, forms, text). */
+  parseBody?: (raw: Buffer, contentType: string | undefined) => unknown;
+  /** Headers on every answer of this pipeline, refusals included. */
+  headers?: Record<string, string>;
+  /** The wording of routing refusals (the control API names itself). */
+  routeRefusals?: RouteRefusals;
+  /** Error presenters by operationId; the rest answer problem+json. */
+  presenters?: Partial<Record<string, ErrorPresenter>>;
+  /** Replays by Idempotency-Key (POST, authenticated callers); none when absent. */
+  idempotency?: IdempotencyKeys;
+  contextFor?: (tenant: string, req: Request) => ServiceContext;
   /** Checks that must answer before generic validation (RFC-specific error codes). */
   preValidate?: Partial<Record<string, (body: unknown) => void>>;
   /** Runs just before the handler (latency and fault injection hook). */
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
   /** The data directory, if any: commit() makes the request's changes (and its idempotency key) durable before the answer goes out. */
   storage?: StorageGuard;
+};
+
+export type RouteRefusals = {
+  noRoute: (method: string, path: string) => string;
+  methodNotAllowed: (method: string, path: string, allow: string) => string;
+};
+
+const API_ROUTE_REFUSALS: RouteRefusals = {
+  noRoute: (method, path) => `No route ${method} ${path}.`,
+  methodNotAllowed: (method, path, allow) => `${method} is not allowed on ${path}; use ${allow}.`,
 };
 
 /** What the pipeline needs of a data directory (DurableState). */
@@ -39,9 +68,15 @@ export type StorageGuard = {
   readonly epoch: number;
 };
 
-const readRawBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+const bodyReaders = new Map<number, RequestHandler>();
+/** express.raw for a limit, made once per limit. */
+function rawBodyReader(limit: number): RequestHandler {
+  let reader = bodyReaders.get(limit);
+  if (!reader) bodyReaders.set(limit, (reader = express.raw({ type: () => true, limit })));
+  return reader;
+}
 
-function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+export function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
     void middleware(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
   });
@@ -74,7 +109,8 @@ export function parseForm(text: string): Record<string, string | string[]> {
   return out;
 }
 
-function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+/** The API's bodies by Content-Type: JSON, forms, and anything else as text (for validation to refuse). */
+export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   const text = raw.toString('utf8');
   if (type === 'application/x-www-form-urlencoded') return parseForm(text);
@@ -88,27 +124,24 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   return text;
 }
 
-/** route → authenticate → rate limit → authorize → read and validate → idempotency → handle → answer. */
+/** route → guard (authenticate, rate limit, authorize) → read and validate → idempotency → handle → answer, for one contract. */
 export function contractPipeline(deps: PipelineDeps): RequestHandler {
-  const windowSeconds = deps.rateLimitWindowSeconds ?? 60;
-  const limiter = rateLimit({
-    windowMs: windowSeconds * 1000,
-    limit: () => deps.rateLimit(),
-    skip: () => deps.rateLimit() <= 0,
-    keyGenerator: (req) => (req as Request & { principal: Principal }).principal.credentialId,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    validate: false,
-    // express-rate-limit has set Retry-After and the RateLimit headers by the time this runs.
-    handler: (_req, res, next) => {
-      next(new ApiError('rate_limited', `${deps.rateLimit()} requests per ${windowSeconds} seconds; retry in ${String(res.getHeader('Retry-After'))} seconds.`));
-    },
-  });
+  const bodyLimit = deps.bodyLimitBytes ?? BODY_LIMIT_BYTES;
+  const readRawBody = rawBodyReader(bodyLimit);
+  const parse = deps.parseBody ?? parseBody;
+  const refusals = deps.routeRefusals ?? API_ROUTE_REFUSALS;
+  const fixedHeaders = Object.entries(deps.headers ?? {});
 
   return async (req: Request, res: Response, _next: NextFunction) => {
+    for (const [name, value] of fixedHeaders) res.setHeader(name, value);
     const requestId = res.getHeader('X-Request-Id') as string;
-    const answer = (response: ApiResponse) => writeResponse(res, response);
-    const fail = (error: unknown) => answer(problemResponse(toApiError(error), requestId, req.path));
+    let operationId: string | undefined;
+    /** The problem, or what the operation's presenter makes of it. */
+    const present = (error: unknown): ApiResponse => {
+      const problem = toApiError(error);
+      const presenter = operationId === undefined ? undefined : deps.presenters?.[operationId];
+      return presenter?.(problem, req) ?? problemResponse(problem, requestId, req.path);
+    };
     let idempotent: { credential: string; key: string } | undefined;
     // A commit that fails while this request runs may take this request's changes with it.
     const epoch = deps.storage?.epoch;
@@ -116,33 +149,26 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
       // Memory may hold what the disk does not: nothing is answered from it.
       deps.storage?.check();
       const match = deps.routes.match(req.method, req.path);
-      if (match.kind === 'none') throw new ApiError('route_not_found', `No route ${req.method} ${req.path}.`);
+      if (match.kind === 'none') throw new ApiError('route_not_found', refusals.noRoute(req.method, req.path));
       if (match.kind === 'method_not_allowed') {
-        throw new ApiError('method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${match.allow.join(', ')}.`, { headers: { Allow: match.allow.join(', ') } });
+        const allow = match.allow.join(', ');
+        throw new ApiError('method_not_allowed', refusals.methodNotAllowed(req.method, req.path, allow), { headers: { Allow: allow } });
       }
       const { entry } = match;
-      const security = (entry.operation.security ?? []) as Array<Record<string, string[]>>;
-      let principal: Principal | undefined;
-      if (security.length) {
-        // Answers to credentials are never stored by a cache, refusals included.
-        res.setHeader('Cache-Control', 'no-store');
-        principal = deps.credentials.authenticate(req.get('authorization'));
-        (req as Request & { principal: Principal }).principal = principal;
-        await run(limiter, req, res);
-        deps.credentials.authorize(principal, security);
-      }
+      operationId = entry.operationId;
+      const principal = await deps.guard(req, res, entry);
 
       let raw: Buffer | undefined;
       if (entry.operation.requestBody) {
         try {
           await run(readRawBody, req, res);
         } catch (e) {
-          throw bodyError(e);
+          throw bodyError(e, bodyLimit);
         }
         raw = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
       }
-      const contentType = req.get('content-type');
-      const body = raw === undefined ? undefined : parseBody(raw, contentType);
+      const contentType = req.headers['content-type'];
+      const body = raw === undefined ? undefined : parse(raw, contentType);
       deps.preValidate?.[entry.operationId]?.(body);
       const input = deps.validators.validate(entry, {
         path: match.params,
@@ -154,10 +180,10 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
       });
 
       const key = input.headers['idempotency-key'] as string | undefined;
-      if (key !== undefined && principal && req.method === 'POST') {
+      if (deps.idempotency && key !== undefined && principal && req.method === 'POST') {
         const replay = deps.idempotency.begin(principal.credentialId, key, IdempotencyKeys.fingerprint(req.method, req.path, input.body));
         if (replay) {
-          answer({ status: replay.status, body: replay.body, contentType: replay.contentType, headers: { ...replay.headers, 'Idempotent-Replayed': 'true' } });
+          writeResponse(res, { status: replay.status, body: replay.body, contentType: replay.contentType, headers: { ...replay.headers, 'Idempotent-Replayed': 'true' } });
           return;
         }
         idempotent = { credential: principal.credentialId, key };
@@ -165,40 +191,44 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
 
       const handler = deps.handlers[entry.operationId];
       if (!handler) throw new ApiError('internal_error', `Operation '${entry.operationId}' is not implemented by this server yet.`, { status: 501 });
+      const { contextFor } = deps;
       const apiRequest: ApiRequest = {
         entry,
         input,
         principal,
         ctx: () => {
-          if (!principal) throw new Error('ctx() needs an authenticated operation');
-          return deps.contextFor(principal.tenant, req);
+          if (!principal || !contextFor) throw new Error('ctx() needs an authenticated operation');
+          return contextFor(principal.tenant, req);
         },
-        ctxFor: (tenant) => deps.contextFor(tenant, req),
+        ctxFor: (tenant) => {
+          if (!contextFor) throw new Error('ctxFor() needs a service context');
+          return contextFor(tenant, req);
+        },
         requestId,
         raw: req,
       };
       let response: ApiResponse;
       try {
-        await deps.beforeHandler?.(req, entry.operationId);
+        if (deps.beforeHandler) await deps.beforeHandler(req, entry.operationId);
         response = await handler(apiRequest);
       } catch (error) {
-        response = problemResponse(toApiError(error), requestId, req.path);
+        response = present(error);
       }
       if (deps.storage && deps.storage.epoch !== epoch) {
-        response = problemResponse(new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'), requestId, req.path);
+        response = present(new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'));
       }
       if (idempotent) {
         const stored: StoredResponse | undefined = response.stream
           ? undefined // streamed answers are not replayable; the key is released
           : { status: response.status, headers: response.headers ?? {}, body: response.body, contentType: response.contentType ?? 'application/json' };
-        deps.idempotency.finish(idempotent.credential, idempotent.key, stored);
+        deps.idempotency!.finish(idempotent.credential, idempotent.key, stored);
         idempotent = undefined;
       }
       deps.storage?.commit();
-      answer(response);
+      writeResponse(res, response);
     } catch (error) {
-      if (idempotent) deps.idempotency.finish(idempotent.credential, idempotent.key, undefined);
-      fail(error);
+      if (idempotent) deps.idempotency!.finish(idempotent.credential, idempotent.key, undefined);
+      writeResponse(res, present(error));
     }
   };
 }

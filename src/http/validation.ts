@@ -59,6 +59,25 @@ function nulPointers(value: unknown, prefix: string, out: FieldError[]): void {
   }
 }
 
+/** Whether a parameter object (flat: text, numbers, lists of text) may hold a NUL: a walk without allocations. */
+function mayHoldNul(params: Record<string, unknown>): boolean {
+  for (const key in params) {
+    if (key.includes('\0')) return true;
+    const value = params[key];
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return true;
+    } else if (value !== null && typeof value === 'object') {
+      return true; // nested: the full walk decides
+    }
+  }
+  return false;
+}
+
+/** nulPointers for request parameters, skipping the walk when nothing can hold a NUL (the usual case). */
+function paramNulPointers(params: Record<string, unknown>, prefix: string, out: FieldError[]): void {
+  if (mayHoldNul(params)) nulPointers(params, prefix, out);
+}
+
 /**
  * Arrays longer than the contract's `maxItems`, found before the full validation so that a huge
  * array is refused in time linear in its length instead of being validated item by item.
@@ -199,9 +218,9 @@ export class RequestValidators {
 
     // NUL is refused everywhere (the contract's Limits): it must never reach a PDF, CSV or email.
     const nul: FieldError[] = [];
-    nulPointers(path, '/path', nul);
-    nulPointers(query, '/query', nul);
-    nulPointers(headers, '/header', nul);
+    paramNulPointers(path, '/path', nul);
+    paramNulPointers(query, '/query', nul);
+    paramNulPointers(headers, '/header', nul);
 
     let body: unknown = undefined;
     let mediaType: string | undefined;

@@ -1,11 +1,10 @@
-import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { request } from 'undici';
 import { createApp, type AppDeps } from '../app.ts';
 import { Disturbance } from '../control/disturbance.ts';
 import { Journal } from '../control/journal.ts';
-import { controlRouter } from '../control/router.ts';
+import { controlPipeline } from '../control/router.ts';
 import { MockState, type ExtraCredentials } from '../control/state.ts';
 import { ResponseValidator } from '../contract/responses.ts';
 import { ControllableClock, sequentialIds } from '../deps.ts';
@@ -19,14 +18,60 @@ import { Outbox } from '../services/outbox.ts';
 export type TestResponse = { status: number; headers: Record<string, string>; body: any; text: string };
 export type RequestOptions = { body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; key?: string | null; query?: Record<string, string | number | boolean> };
 
-const validator = new ResponseValidator();
+const apiContract = new ResponseValidator();
 
-/** Every response a test receives must conform to the contract; this throws the first time one does not. */
-export function assertConforms(method: string, path: string, res: TestResponse) {
-  const violations = validator.check({ method, path, status: res.status, contentType: res.headers['content-type'], body: res.body, headers: res.headers });
-  if (violations.length) throw new Error(`Response departs from the contract (${method} ${path} → ${res.status}):\n${violations.map((v) => `  ${v.pointer}: ${v.message}`).join('\n')}\n${res.text.slice(0, 500)}`);
+/** Every answer is problem+json when it refuses, and carries a request id. */
+export function assertAnswerShape(method: string, path: string, res: TestResponse) {
   if (res.status >= 400 && !res.headers['content-type']?.startsWith('application/problem+json')) throw new Error(`${method} ${path} → ${res.status} is not problem+json`);
   if (!res.headers['x-request-id']) throw new Error(`${method} ${path} → no X-Request-Id`);
+}
+
+/** Every response a test receives must conform to the contract (the canonical one unless told); this throws the first time one does not. */
+export function assertConforms(method: string, path: string, res: TestResponse, contract: ResponseValidator = apiContract) {
+  const violations = contract.check({ method, path, status: res.status, contentType: res.headers['content-type'], body: res.body, headers: res.headers });
+  if (violations.length) throw new Error(`Response departs from the contract (${method} ${path} → ${res.status}):\n${violations.map((v) => `  ${v.pointer}: ${v.message}`).join('\n')}\n${res.text.slice(0, 500)}`);
+  assertAnswerShape(method, path, res);
+}
+
+export type ClientOptions = {
+  /** The credential a call sends when it names none and sets no Authorization header (null: none). */
+  keyFor: (path: string) => string | null;
+  /** Checks each answer (its path without the query); the canonical contract's assertConforms by default. */
+  check?: (method: string, path: string, res: TestResponse) => void;
+};
+
+/** The one HTTP client of the tests: sends JSON or raw bodies with a bearer key, parses the answer and checks it. */
+export function testClient(base: string, options: ClientOptions) {
+  const check = options.check ?? assertConforms;
+  async function call(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse> {
+    const headers: Record<string, string> = { ...opts.headers };
+    const key = opts.key === undefined ? options.keyFor(path) : opts.key;
+    if (key !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${key}`;
+    let payload: string | Buffer | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      payload = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const qs = opts.query ? '?' + new URLSearchParams(Object.entries(opts.query).map(([k, v]) => [k, String(v)])).toString() : '';
+    const res = await request(base + path + qs, { method: method as any, headers, body: payload });
+    const buffer = Buffer.from(await res.body.arrayBuffer());
+    const text = buffer.toString('utf8');
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    const type = flat['content-type'] ?? '';
+    const body = /json/.test(type) && text ? JSON.parse(text) : type.startsWith('application/pdf') ? buffer : text;
+    const out = { status: res.statusCode, headers: flat, body, text };
+    check(method, path.split('?')[0]!, out);
+    return out;
+  }
+  return {
+    call,
+    get: (path: string, opts?: RequestOptions) => call('GET', path, opts),
+    post: (path: string, body?: unknown, opts?: RequestOptions) => call('POST', path, { ...opts, body }),
+    patch: (path: string, body?: unknown, opts?: RequestOptions) => call('PATCH', path, { ...opts, body }),
+    put: (path: string, body?: unknown, opts?: RequestOptions) => call('PUT', path, { ...opts, body }),
+    del: (path: string, opts?: RequestOptions) => call('DELETE', path, opts),
+  };
 }
 
 /**
@@ -55,39 +100,12 @@ export async function startTestServer(options: { now?: string; rateLimit?: numbe
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const defaultKey = Object.values(tenants)[0]!;
 
-  async function call(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse> {
-    const headers: Record<string, string> = { ...opts.headers };
-    const key = opts.key === undefined ? defaultKey : opts.key;
-    if (key !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${key}`;
-    let payload: string | Buffer | undefined = opts.rawBody;
-    if (opts.body !== undefined) {
-      payload = JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const qs = opts.query ? '?' + new URLSearchParams(Object.entries(opts.query).map(([k, v]) => [k, String(v)])).toString() : '';
-    const res = await request(base + path + qs, { method: method as any, headers, body: payload });
-    const buffer = Buffer.from(await res.body.arrayBuffer());
-    const text = buffer.toString('utf8');
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(res.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
-    const type = flat['content-type'] ?? '';
-    const body = /json/.test(type) && text ? JSON.parse(text) : type.startsWith('application/pdf') ? buffer : text;
-    const out = { status: res.statusCode, headers: flat, body, text };
-    assertConforms(method, path.split('?')[0]!, out);
-    return out;
-  }
-
   return {
     ...built,
     base,
     clock,
     store,
-    call,
-    get: (path: string, opts?: RequestOptions) => call('GET', path, opts),
-    post: (path: string, body?: unknown, opts?: RequestOptions) => call('POST', path, { ...opts, body }),
-    patch: (path: string, body?: unknown, opts?: RequestOptions) => call('PATCH', path, { ...opts, body }),
-    put: (path: string, body?: unknown, opts?: RequestOptions) => call('PUT', path, { ...opts, body }),
-    del: (path: string, opts?: RequestOptions) => call('DELETE', path, opts),
+    ...testClient(base, { keyFor: () => defaultKey }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -114,9 +132,6 @@ function withControls(built: ReturnType<typeof createApp>, deps: { adminToken: s
     { kind: 'empty' },
   );
   const disturbance = new Disturbance({ get: () => built.settings.rateLimit, set: (n) => (built.settings.rateLimit = n) });
-  const app = express();
-  app.disable('x-powered-by');
-  app.use('/control', controlRouter({ adminToken: deps.adminToken, state, clock, outbox, journal, disturbance }));
-  app.use(built.app);
-  return app;
+  built.mountControls(controlPipeline({ adminToken: deps.adminToken, state, clock, outbox, journal, disturbance }));
+  return built.app;
 }
