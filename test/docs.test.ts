@@ -9,16 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docsContentSecurityPolicy } from '../src/http/security.ts';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { buildDocs, findExternalResources } from '../scripts/build-docs.mjs';
 import { listOperations, loadContract } from '../src/contract/load.ts';
+import { launchChromium, UI_TIMEOUT_MS, type Chromium } from './chromium.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const UI_TIMEOUT_MS = 15_000; // every Playwright wait is bounded by this
-const CLOSE_TIMEOUT_MS = 15_000;
 
 const doc = loadContract();
 const info = doc.info as { title: string; description: string };
@@ -67,8 +65,8 @@ let controlHtml: string | undefined; // the mock-control reference, when its con
 let controlTitle = '';
 let server: Server | undefined;
 let baseUrl = '';
+let browser: Chromium | undefined;
 let context: BrowserContext | undefined;
-let browserPid: number | undefined;
 let page: Page;
 let screenshots = '';
 const requests: string[] = [];
@@ -84,27 +82,6 @@ function staysLocal(url: string): boolean {
   if (parsed.protocol === 'data:' || parsed.protocol === 'about:') return true;
   if (parsed.protocol === 'blob:') return staysLocal(url.slice('blob:'.length));
   return isLoopbackHost(parsed.hostname);
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** PIDs of the Chromium processes that use our profile directory (Linux /proc). */
-async function processesUsing(profile: string): Promise<number[]> {
-  const { readdir } = await import('node:fs/promises');
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(profile)) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 beforeAll(async () => {
@@ -136,50 +113,19 @@ beforeAll(async () => {
   if (!address || typeof address === 'string') throw new Error('no server address');
   baseUrl = `http://127.0.0.1:${address.port}`;
 
-  // Playwright takes the profile directory as launchPersistentContext's first argument (it
-  // refuses --user-data-dir in args); a fresh one per run. --no-zygote makes every Chromium
-  // process a child of the browser process, so none is orphaned (left as a zombie for init to
-  // reap) when the browser exits.
-  context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-zygote'],
-  });
-  context.setDefaultTimeout(UI_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(UI_TIMEOUT_MS);
+  browser = await launchChromium(work);
+  context = browser.context;
+  page = browser.page;
   context.on('request', (r) => requests.push(r.url()));
   context.on('requestfailed', (r) => failedRequests.push(`${r.url()} (${r.failure()?.errorText ?? '?'})`));
-  page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  try {
-    const cdp = await context.newCDPSession(page);
-    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; id: number }> };
-    browserPid = processInfo.find((p) => p.type === 'browser')?.id;
-    await cdp.detach();
-  } catch {
-    // Only used as a fallback for cleanup; closing the context normally ends the browser.
-  }
 }, 180_000);
 
 afterAll(async () => {
-  if (context) {
-    const closed = context.close().then(() => true, () => false);
-    const finished = await Promise.race([closed, new Promise<false>((r) => setTimeout(() => r(false), CLOSE_TIMEOUT_MS))]);
-    if (!finished && browserPid && alive(browserPid)) process.kill(browserPid, 'SIGKILL');
-    // Whatever still runs with our fresh profile directory is ours: end it by PID.
-    for (const pid of await processesUsing(path.join(work, 'profile'))) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  await browser?.close();
   if (server) {
     server.closeAllConnections();
     await new Promise<void>((r) => server!.close(() => r()));

@@ -36,7 +36,7 @@ const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Ari
 h1{font-size:1.6rem;margin-bottom:.2rem}table{border-collapse:collapse;width:100%;margin:1rem 0}
 th,td{padding:.4rem .5rem;border-bottom:1px solid #dde1e8;text-align:left;vertical-align:top}
 td.num,th.num{text-align:right;white-space:nowrap}.muted{color:#5b6577}.status{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;background:#eef1f6;font-size:.9rem}
-.totals{width:auto;margin-left:auto}.totals th{font-weight:normal}.due td,.due th{font-weight:bold}form{margin:1.5rem 0}
+.totals{width:auto;margin-left:auto}.facts{width:auto}.totals th{font-weight:normal}.due td,.due th{font-weight:bold}form{margin:1.5rem 0}
 label{display:block;margin-bottom:.3rem}input{font-size:1rem;padding:.3rem}.hint{font-size:.9rem;margin:.3rem 0 .8rem}
 button,.button{display:inline-block;font-size:1rem;padding:.45rem 1.1rem;border-radius:.3rem;border:1px solid #1f4fd1;background:#1f4fd1;color:#fff;text-decoration:none;cursor:pointer}
 .button.secondary{background:#fff;color:#1f4fd1}.actions{display:flex;gap:.8rem;flex-wrap:wrap;margin:1.2rem 0}
@@ -192,7 +192,7 @@ export function renderPaymentPage({ invoice, issuer, refusal, locale }: PaymentP
   const m = moneyIn(invoice, locale);
   const body = `<p class="muted">${escapeHtml(issuer)}</p>
 <h1>Pay ${escapeHtml(invoice.number)}</h1>
-<table class="totals">
+<table class="facts">
 <tr><th scope="row">Billed to</th><td>${escapeHtml(invoice.customer.name)}</td></tr>
 <tr><th scope="row">Due date</th><td>${escapeHtml(invoice.due_date)}</td></tr>
 </table>
