@@ -152,6 +152,45 @@ async function expectOnScreen(locator: Locator, what: string): Promise<void> {
   expect(box!.y + box!.height > 0 && box!.y < viewport.height, `${what} is inside the viewport`).toBe(true);
 }
 
+/** The rendered table whose header row is the lifecycle table's header. */
+async function findLifecycleTable(): Promise<Locator> {
+  const expected = lifecycleTable();
+  const tables = page.locator('table');
+  const count = await tables.count();
+  for (let i = 0; i < count; i++) {
+    const header = (await tables.nth(i).locator('tr').first().locator('th, td').allInnerTexts()).map(plain);
+    if (JSON.stringify(header) === JSON.stringify(expected.header)) return tables.nth(i);
+  }
+  throw new Error(`no table with the columns ${expected.header.join(' | ')}`);
+}
+
+/**
+ * Runs in the page: what makes `table` hard to read. The table must fit its container (no
+ * scrolling, no cut-off column), no cell may overflow its box, and every code element must sit on
+ * one line inside its cell (a code wrapped mid-word reads "/publis h").
+ */
+function readabilityProblems(table: HTMLTableElement): string[] {
+  const problems: string[] = [];
+  const container = table.parentElement!;
+  if (table.scrollWidth > table.clientWidth + 1 || container.scrollWidth > container.clientWidth + 1) {
+    problems.push(`table wider than its container: ${table.scrollWidth}px in ${container.clientWidth}px`);
+  }
+  const outer = container.getBoundingClientRect();
+  for (const cell of table.querySelectorAll('th, td')) {
+    const box = cell.getBoundingClientRect();
+    const text = (cell as HTMLElement).innerText.slice(0, 40);
+    if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`cell overflows: "${text}" (${cell.scrollWidth}px in ${cell.clientWidth}px)`);
+    if (box.right > outer.right + 1) problems.push(`cell cut off: "${text}"`);
+    for (const code of cell.querySelectorAll('code')) {
+      const lines = new Set([...code.getClientRects()].map((r) => Math.round(r.top)));
+      const at = code.getBoundingClientRect();
+      if (lines.size > 1) problems.push(`code broken over ${lines.size} lines: "${code.textContent}"`);
+      else if (at.right > box.right + 1 || at.left < box.left - 1) problems.push(`code overflows its cell: "${code.textContent}"`);
+    }
+  }
+  return problems;
+}
+
 async function screenshot(name: string): Promise<string> {
   const file = path.join(screenshots, name);
   await page.screenshot({ path: file, timeout: UI_TIMEOUT_MS });
@@ -224,21 +263,58 @@ describe('docs page in headless Chromium', () => {
     const labels = expected.rows.map((r) => r[0]);
     expect(labels).toEqual(expect.arrayContaining(['void', 'mark as paid']));
 
-    const tables = page.locator('table');
-    const count = await tables.count();
-    let table: Locator | undefined;
-    for (let i = 0; i < count && !table; i++) {
-      const header = (await tables.nth(i).locator('tr').first().locator('th, td').allInnerTexts()).map(plain);
-      if (JSON.stringify(header) === JSON.stringify(expected.header)) table = tables.nth(i);
-    }
-    expect(table, `a table with the columns ${expected.header.join(' | ')}`).toBeDefined();
-    await expectOnScreen(table!, 'the state machine table');
+    const table = await findLifecycleTable();
+    await expectOnScreen(table, 'the state machine table');
     await screenshot('lifecycle.png');
 
     const rendered: string[][] = [];
-    for (const row of await table!.locator('tbody tr').all()) rendered.push((await row.locator('td, th').allInnerTexts()).map(plain));
+    for (const row of await table.locator('tbody tr').all()) rendered.push((await row.locator('td, th').allInnerTexts()).map(plain));
     expect(rendered.map((r) => r[0])).toEqual(labels);
     expect(rendered).toEqual(expected.rows);
+  });
+
+  it('shows the state machine readably at 1400 px: wider than the middle column, nothing cut off, no code broken', async () => {
+    expect(page.viewportSize()?.width).toBe(1400);
+    await page.goto(`${baseUrl}/`, { waitUntil: 'load', timeout: UI_TIMEOUT_MS });
+    const table = await findLifecycleTable();
+    await table.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await table.scrollIntoViewIfNeeded();
+    expect(await table.evaluate(readabilityProblems)).toEqual([]);
+    const layout = await table.evaluate((t) => {
+      const box = t.getBoundingClientRect();
+      // The prose of the same section is as wide as Redoc's middle column.
+      const prose = t.closest('[data-section-id]')!.querySelector('p')!.getBoundingClientRect();
+      const content = document.querySelector('.api-content')!.getBoundingClientRect();
+      const overlapped = [...document.querySelectorAll('.panel-api-docs')].map((p) => p.getBoundingClientRect()).filter((p) => p.right > box.left && p.left < box.right && p.bottom > box.top && p.top < box.bottom);
+      return { width: box.width, prose: prose.width, right: box.right, contentRight: content.right, viewport: window.innerWidth, overlapped: overlapped.length };
+    });
+    expect(layout.width, 'the table is wider than the middle column').toBeGreaterThan(layout.prose * 1.5);
+    expect(layout.right).toBeLessThanOrEqual(Math.min(layout.contentRight, layout.viewport));
+    expect(layout.overlapped, 'right-panel boxes over the table').toBe(0);
+    await screenshot('lifecycle-1400.png');
+  });
+
+  it('the readability check finds a squeezed table with code broken mid-word (the gate can fail)', async () => {
+    const table = await findLifecycleTable();
+    await table.evaluate((t) => {
+      // The table as Redoc showed it before: in a narrow column, code allowed to break anywhere.
+      const box = document.createElement('div');
+      box.id = 'squeezed-lifecycle-copy';
+      box.style.cssText = 'width:420px;overflow:auto';
+      const copy = t.cloneNode(true) as HTMLTableElement;
+      for (const code of copy.querySelectorAll('code')) (code as HTMLElement).style.cssText = 'white-space:normal;word-break:break-all';
+      box.append(copy);
+      document.body.append(box);
+    });
+    const copy = page.locator('#squeezed-lifecycle-copy');
+    let problems: string[];
+    try {
+      problems = await copy.locator('table').evaluate(readabilityProblems);
+    } finally {
+      await copy.evaluate((box) => box.remove());
+    }
+    expect(problems.some((p) => p.startsWith('code broken'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('table wider than its container') || p.startsWith('cell overflows'))).toBe(true);
   });
 
   const tags = tagSummaries();
