@@ -632,7 +632,7 @@ export type paths = {
         };
         /**
          * View a shared invoice
-         * @description The public page of a published invoice, as HTML, without credentials. The first view of a sent invoice records `viewed_at` and moves it to viewed. After unpublishing, the page answers 404.
+         * @description The public page of a published invoice, as HTML, without credentials, with its line items and totals (money formatted for the invoice currency and the browser's `Accept-Language`, the discount shown as an amount taken off), a Download PDF button (a signed PDF link) and, when something is due and the invoice can be paid, a Pay button to its hosted payment page. The first view of a sent invoice records `viewed_at` and moves it to viewed. After unpublishing, the page answers 404.
          */
         get: operations["viewSharedInvoice"];
         put?: never;
@@ -684,7 +684,7 @@ export type paths = {
         };
         /**
          * View the hosted payment page
-         * @description The hosted payment page of an invoice, as HTML with a form to pay the amount due.
+         * @description The hosted payment page of an invoice, as HTML, with its line items and totals and a form to pay the amount due. The amount field takes exactly the decimals of the invoice currency (none for JPY, 2 for USD, 3 for KWD); the server checks the amount again.
          */
         get: operations["viewPaymentPage"];
         put?: never;
@@ -3354,7 +3354,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <!doctype html><html><head><title>Invoice INV-2026-0042</title></head><body><h1>Invoice INV-2026-0042</h1></body></html> */
+                    /** @example <!doctype html><html><head><title>Invoice INV-2026-0042</title></head><body><h1>Invoice INV-2026-0042</h1><p class="actions"><a class="button" href="/public/pay/pl_Tg5Yh6Uj7Ik8Ol9Pa0Sd1Fg2">Pay $2,950.00</a><a class="button secondary" href="/public/pdf/eyJ0IjoiYWNtZSJ9.Jm5Qb3Z0">Download PDF</a></p></body></html> */
                     "text/html": string;
                 };
             };
@@ -3441,7 +3441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <!doctype html><html><body><h1>Pay INV-2026-0042</h1><form method="post"><input name="amount" value="2950.00"><button>Pay</button></form></body></html> */
+                    /** @example <!doctype html><html><body><h1>Pay INV-2026-0042</h1><form method="post"><input name="amount" inputmode="decimal" pattern="[0-9]{1,15}(\.[0-9]{1,2})?" value="2950.00"><button>Pay</button></form></body></html> */
                     "text/html": string;
                 };
             };
@@ -3483,7 +3483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <!doctype html><html><body><h1>Thank you</h1><p>USD 2950.00 received for INV-2026-0042.</p></body></html> */
+                    /** @example <!doctype html><html><body><h1>Thank you</h1><p>$2,950.00 received for INV-2026-0042.</p></body></html> */
                     "text/html": string;
                 };
             };
