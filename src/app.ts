@@ -146,7 +146,7 @@ export function createApp(deps: AppDeps) {
       preValidate: { createAccessToken: checkGrantType },
       beforeHandler: deps.beforeHandler,
       storage: deps.durable,
-      errorPresenters: publicErrorPresenters({ store: deps.store, clock: deps.clock }),
+      presenters: publicErrorPresenters({ store: deps.store, clock: deps.clock }),
     }),
   );
 

@@ -28,12 +28,12 @@ export type PipelineDeps = {
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
   /** The data directory, if any: commit() makes the request's changes (and its idempotency key) durable before the answer goes out. */
   storage?: StorageGuard;
-  /** Per-operation presentation of errors, from validation to the handler (the public pages answer browsers with HTML); problem+json otherwise. */
-  errorPresenters?: Partial<Record<string, ErrorPresenter>>;
+  /** Error presenters by operationId (the public pages answer browsers with HTML); the rest answer problem+json. */
+  presenters?: Partial<Record<string, ErrorPresenter>>;
 };
 
-/** Turns the problem+json answer of an error on one operation into the answer to send (same status). */
-export type ErrorPresenter = (error: ApiError, req: Request, params: Record<string, string>, problem: ApiResponse) => ApiResponse;
+/** How one operation shows its errors, from validation to the handler: an answer, or undefined for problem+json. */
+export type ErrorPresenter = (error: ApiError, req: Request) => ApiResponse | undefined;
 
 /** What the pipeline needs of a data directory (DurableState). */
 export type StorageGuard = {
@@ -113,13 +113,12 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
   return async (req: Request, res: Response, _next: NextFunction) => {
     const requestId = res.getHeader('X-Request-Id') as string;
     const answer = (response: ApiResponse) => writeResponse(res, response);
-    let presentError: ((error: ApiError, problem: ApiResponse) => ApiResponse) | undefined;
-    const problemFor = (error: unknown): ApiResponse => {
-      const apiError = toApiError(error);
-      const problem = problemResponse(apiError, requestId, req.path);
-      return presentError ? presentError(apiError, problem) : problem;
+    let presenter: ErrorPresenter | undefined;
+    const present = (error: unknown): ApiResponse => {
+      const problem = toApiError(error);
+      return presenter?.(problem, req) ?? problemResponse(problem, requestId, req.path);
     };
-    const fail = (error: unknown) => answer(problemFor(error));
+    const fail = (error: unknown) => answer(present(error));
     let idempotent: { credential: string; key: string } | undefined;
     // A commit that fails while this request runs may take this request's changes with it.
     const epoch = deps.storage?.epoch;
@@ -132,8 +131,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
         throw new ApiError('method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${match.allow.join(', ')}.`, { headers: { Allow: match.allow.join(', ') } });
       }
       const { entry } = match;
-      const presenter = deps.errorPresenters?.[entry.operationId];
-      if (presenter) presentError = (error, problem) => presenter(error, req, match.params, problem);
+      presenter = deps.presenters?.[entry.operationId];
       const security = (entry.operation.security ?? []) as Array<Record<string, string[]>>;
       let principal: Principal | undefined;
       if (security.length) {
@@ -195,7 +193,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
         await deps.beforeHandler?.(req, entry.operationId);
         response = await handler(apiRequest);
       } catch (error) {
-        response = problemFor(error);
+        response = present(error);
       }
       if (deps.storage && deps.storage.epoch !== epoch) {
         response = problemResponse(new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'), requestId, req.path);

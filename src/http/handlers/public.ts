@@ -15,6 +15,7 @@ import { renderPayerErrorPage, type PublicPage } from '../../services/public-err
 import { HTML_TYPE, PUBLIC_PAGE_HEADERS, renderInvoicePage, renderPaymentPage, renderReceiptPage } from '../../services/public-pages.ts';
 import type { InvoiceRecord, Store } from '../../store/types.ts';
 import type { ErrorPresenter } from '../pipeline.ts';
+import { problemResponse } from '../problem.ts';
 import type { ApiRequest, ApiResponse, HandlerRegistry } from '../types.ts';
 
 export type PublicHandlerDeps = {
@@ -126,28 +127,40 @@ export function prefersHtml(req: Request): boolean {
 
 const PAGES: Record<string, PublicPage> = { viewSharedInvoice: 'share', viewPaymentPage: 'payment', submitPayment: 'payment_form', downloadSignedPdf: 'pdf' };
 
+/** The token in a public page's path (its last segment); undefined when it cannot be read. */
+function tokenOf(req: Request): string | undefined {
+  try {
+    return decodeURIComponent(req.path.slice(req.path.lastIndexOf('/') + 1));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The pipeline's error presenters for the public pages: a browser gets an HTML page that says
  * what happened in the payer's terms, with the same status; every other client the problem+json
  * it always got. Both vary on Accept.
  */
 export function publicErrorPresenters(deps: Pick<PublicHandlerDeps, 'store' | 'clock'>): Record<string, ErrorPresenter> {
-  const presenterFor = (pageName: PublicPage): ErrorPresenter => (error, req, params, problem) => {
+  const presenterFor = (pageName: PublicPage): ErrorPresenter => (error, req) => {
+    const requestId = String(req.res?.getHeader('X-Request-Id') ?? '');
+    const problem = problemResponse(error, requestId, req.path);
     // Added to what is there already (CORS varies on Origin).
     const vary = [req.res?.getHeader('Vary'), 'Accept'].filter(Boolean).join(', ');
     const negotiated = { ...problem, headers: { ...problem.headers, Vary: vary } };
     if (!prefersHtml(req)) return negotiated;
     try {
-      const found = params.payment_token ? deps.store.invoiceByPaymentToken(params.payment_token) : params.share_token ? deps.store.invoiceByShareToken(params.share_token) : undefined;
+      const token = pageName === 'pdf' ? undefined : tokenOf(req);
+      const found = token === undefined ? undefined : pageName === 'share' ? deps.store.invoiceByShareToken(token) : deps.store.invoiceByPaymentToken(token);
       const live = found && found.invoice.deleted_at === null ? found : undefined;
       const body = renderPayerErrorPage(error, {
         page: pageName,
         invoice: live && { number: live.invoice.number, currency: live.invoice.currency, amount_due: live.invoice.amount_due, status: statusOf(deps, live.invoice) },
         issuer: live ? deps.store.tenant(live.tenant)?.name : undefined,
         attempted: error instanceof RefusedPayment ? error.attempted : undefined,
-        paymentPagePath: params.payment_token ? req.path : undefined,
+        paymentPagePath: pageName === 'payment_form' ? req.path : undefined,
         locale: localeOf(req),
-        requestId: (problem.body as { request_id?: string } | undefined)?.request_id,
+        requestId,
       });
       return { ...html(body, error.status), headers: { ...problem.headers, ...PUBLIC_PAGE_HEADERS, Vary: vary } };
     } catch {
