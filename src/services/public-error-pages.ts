@@ -1,7 +1,6 @@
 // What a person in a browser reads when a public page (share page, payment page, signed PDF
 // link) cannot answer: what happened and what to do, in the payer's words, amounts in their
 // currency. API clients get the same refusal as problem+json (src/http/problem.ts).
-import type { ApiError } from '../errors.ts';
 import { PDF_LINK_TTL_SECONDS } from './links.ts';
 import { amountInputRules, moneyFormatter } from './money-format.ts';
 import { actionButtons, escapeHtml, page } from './public-pages.ts';
@@ -26,9 +25,12 @@ export type PayerErrorContext = {
 
 type Explanation = { title: string; paragraphs: string[]; back?: boolean };
 
+/** What the page needs of a refusal: its stable code and HTTP status. */
+export type PageRefusal = { code: string; status: number };
+
 const LINK_WORDS: Record<PublicPage, string> = { share: 'invoice link', payment: 'payment link', payment_form: 'payment link', pdf: 'download link' };
 
-function explain(error: ApiError, c: PayerErrorContext): Explanation {
+function explain(error: PageRefusal, c: PayerErrorContext): Explanation {
   const invoice = c.invoice;
   const money = invoice ? moneyFormatter(invoice.currency, c.locale) : undefined;
   const due = invoice && money ? money(Math.max(invoice.amount_due, 0)) : undefined;
@@ -98,7 +100,7 @@ function explain(error: ApiError, c: PayerErrorContext): Explanation {
 }
 
 /** The HTML page a browser gets for `error` on a public page; its status stays the error's. */
-export function renderPayerErrorPage(error: ApiError, context: PayerErrorContext): string {
+export function renderPayerErrorPage(error: PageRefusal, context: PayerErrorContext): string {
   const { title, paragraphs, back } = explain(error, context);
   const from = context.invoice ? `<p class="muted">${context.issuer ? `${escapeHtml(context.issuer)} · ` : ''}Invoice ${escapeHtml(context.invoice.number)}</p>` : '';
   const body = `${from}

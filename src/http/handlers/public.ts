@@ -3,7 +3,7 @@
 import type { Request } from 'express';
 import type { Clock } from '../../deps.ts';
 import { parseDecimal } from '../../domain/currency.ts';
-import { ApiError, toApiError } from '../../errors.ts';
+import { ApiError } from '../../errors.ts';
 import { invoicePdf, paymentLink, recordShareView } from '../../services/actions.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { presentInvoice, statusOf } from '../../services/invoices.ts';
@@ -30,15 +30,8 @@ const html = (body: string, status = 200): ApiResponse => ({ status, body, conte
 /** The locale the page formats amounts in, from the browser's Accept-Language. */
 const localeOf = (req: Request) => localeFrom(req.get('accept-language'));
 
-/** A refused payment, with the amount the payer asked for (for the HTML page); its problem+json is the refusal's own. */
-class RefusedPayment extends ApiError {
-  constructor(
-    refusal: ApiError,
-    readonly attempted: number,
-  ) {
-    super(refusal.code, refusal.detail, refusal.extras);
-  }
-}
+/** The amount (minor units) each payment request asked for, for the page that explains a refusal. */
+const attemptedAmounts = new WeakMap<Request, number>();
 
 /** A live (not trashed) invoice found by a token, in its tenant's context; otherwise 404. */
 function byToken(req: ApiRequest, found: { tenant: string; invoice: InvoiceRecord } | undefined): { ctx: ServiceContext; invoice: InvoiceRecord } {
@@ -109,13 +102,9 @@ export function publicHandlers(deps: PublicHandlerDeps): HandlerRegistry {
       const { ctx, invoice } = byToken(req, deps.store.invoiceByPaymentToken(req.input.path.payment_token));
       assertPayable(ctx, invoice);
       const amount = amountFrom(req.input.body, invoice);
-      let recorded: ReturnType<typeof recordPayment>;
-      try {
-        recorded = recordPayment(ctx, invoice.id, { amount, method: 'online_payment', source: 'payment_link' });
-      } catch (error) {
-        throw new RefusedPayment(toApiError(error), amount);
-      }
-      return html(renderReceiptPage({ invoice: presentInvoice(ctx, recorded.invoice), payment: recorded.payment, issuer: ctx.tenant.name, locale: localeOf(req.raw) }));
+      attemptedAmounts.set(req.raw, amount);
+      const { payment, invoice: paid } = recordPayment(ctx, invoice.id, { amount, method: 'online_payment', source: 'payment_link' });
+      return html(renderReceiptPage({ invoice: presentInvoice(ctx, paid), payment, issuer: ctx.tenant.name, locale: localeOf(req.raw) }));
     },
   };
 }
@@ -157,7 +146,7 @@ export function publicErrorPresenters(deps: Pick<PublicHandlerDeps, 'store' | 'c
         page: pageName,
         invoice: live && { number: live.invoice.number, currency: live.invoice.currency, amount_due: live.invoice.amount_due, status: statusOf(deps, live.invoice) },
         issuer: live ? deps.store.tenant(live.tenant)?.name : undefined,
-        attempted: error instanceof RefusedPayment ? error.attempted : undefined,
+        attempted: attemptedAmounts.get(req),
         paymentPagePath: pageName === 'payment_form' ? req.path : undefined,
         locale: localeOf(req),
         requestId,
