@@ -26,6 +26,26 @@ export const contractYaml = path.join(root, 'src', 'generated', 'openapi.yaml');
 export const controlContractYaml = path.join(root, 'src', 'generated', 'control-openapi.yaml');
 
 /**
+ * The invoice lifecycle table (five columns of operations, statuses and error codes) does not fit
+ * Redoc's middle column: squeezed into it, its last column was cut off and code wrapped mid-word
+ * ("/publis h"). In the three-panel layout (Redoc's breakpoint, 1280px, and wider) the
+ * table spans the middle and right columns: the middle column's content is half the row minus
+ * the paddings (64px outside, 32px inside each column), so twice that plus 64px reaches the
+ * right column's content edge. The info section's right panel (contact, servers) then stays at
+ * the top of the page instead of following the reader over the table. Code in the table never
+ * wraps, so an operation or error code reads as one word. test/docs.test.ts checks the result at
+ * 1400 px: no cell overflows, the table fits, no code is broken.
+ */
+export const LIFECYCLE_SECTION = '[data-section-id="/section/invoice-lifecycle"]';
+export const LIFECYCLE_TABLE_STYLE = `${LIFECYCLE_SECTION} table code { white-space: nowrap; word-break: normal; overflow-wrap: normal; }
+    ${LIFECYCLE_SECTION} table { width: 100%; }
+    ${LIFECYCLE_SECTION} .md-table-wrapper > table tr > th, ${LIFECYCLE_SECTION} .md-table-wrapper > table tr > td { padding-left: 8px; padding-right: 8px; }
+    @media (min-width: 1280px) {
+      ${LIFECYCLE_SECTION} .md-table-wrapper { width: calc(200% + 64px); overflow: visible; }
+      div:has(> ${LIFECYCLE_SECTION}) + div { position: static; }
+    }`;
+
+/**
  * Page template for `redocly build-docs --template` (Handlebars). Redoc fills `redocHead` (its
  * inline styles, and with --inlineBundle no CDN link) and `redocHTML` (the prerendered page and
  * the inline hydration script). The Content-Security-Policy makes the browser refuse any load
@@ -42,6 +62,7 @@ const TEMPLATE = `<!DOCTYPE html>
   <link rel="icon" href="data:," />
   <style>
     body { padding: 0; margin: 0; }
+    ${LIFECYCLE_TABLE_STYLE}
   </style>
   {{{redocHead}}}
 </head>

@@ -15,7 +15,7 @@ import { actionHandlers } from './http/handlers/actions.ts';
 import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
-import { publicHandlers } from './http/handlers/public.ts';
+import { publicErrorPresenters, publicHandlers } from './http/handlers/public.ts';
 import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
@@ -175,6 +175,7 @@ export function createApp(deps: AppDeps) {
       preValidate: { createAccessToken: checkGrantType },
       beforeHandler: deps.beforeHandler,
       storage: deps.durable,
+      presenters: publicErrorPresenters({ store: deps.store, clock: deps.clock }),
     }),
   );
 

@@ -9,16 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docsContentSecurityPolicy } from '../src/http/security.ts';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { buildDocs, findExternalResources } from '../scripts/build-docs.mjs';
 import { listOperations, loadContract } from '../src/contract/load.ts';
+import { launchChromium, UI_TIMEOUT_MS, type Chromium } from './chromium.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const UI_TIMEOUT_MS = 15_000; // every Playwright wait is bounded by this
-const CLOSE_TIMEOUT_MS = 15_000;
 
 const doc = loadContract();
 const info = doc.info as { title: string; description: string };
@@ -67,8 +65,8 @@ let controlHtml: string | undefined; // the mock-control reference, when its con
 let controlTitle = '';
 let server: Server | undefined;
 let baseUrl = '';
+let browser: Chromium | undefined;
 let context: BrowserContext | undefined;
-let browserPid: number | undefined;
 let page: Page;
 let screenshots = '';
 const requests: string[] = [];
@@ -84,27 +82,6 @@ function staysLocal(url: string): boolean {
   if (parsed.protocol === 'data:' || parsed.protocol === 'about:') return true;
   if (parsed.protocol === 'blob:') return staysLocal(url.slice('blob:'.length));
   return isLoopbackHost(parsed.hostname);
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** PIDs of the Chromium processes that use our profile directory (Linux /proc). */
-async function processesUsing(profile: string): Promise<number[]> {
-  const { readdir } = await import('node:fs/promises');
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(profile)) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 beforeAll(async () => {
@@ -136,50 +113,19 @@ beforeAll(async () => {
   if (!address || typeof address === 'string') throw new Error('no server address');
   baseUrl = `http://127.0.0.1:${address.port}`;
 
-  // Playwright takes the profile directory as launchPersistentContext's first argument (it
-  // refuses --user-data-dir in args); a fresh one per run. --no-zygote makes every Chromium
-  // process a child of the browser process, so none is orphaned (left as a zombie for init to
-  // reap) when the browser exits.
-  context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-zygote'],
-  });
-  context.setDefaultTimeout(UI_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(UI_TIMEOUT_MS);
+  browser = await launchChromium(work);
+  context = browser.context;
+  page = browser.page;
   context.on('request', (r) => requests.push(r.url()));
   context.on('requestfailed', (r) => failedRequests.push(`${r.url()} (${r.failure()?.errorText ?? '?'})`));
-  page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  try {
-    const cdp = await context.newCDPSession(page);
-    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; id: number }> };
-    browserPid = processInfo.find((p) => p.type === 'browser')?.id;
-    await cdp.detach();
-  } catch {
-    // Only used as a fallback for cleanup; closing the context normally ends the browser.
-  }
 }, 180_000);
 
 afterAll(async () => {
-  if (context) {
-    const closed = context.close().then(() => true, () => false);
-    const finished = await Promise.race([closed, new Promise<false>((r) => setTimeout(() => r(false), CLOSE_TIMEOUT_MS))]);
-    if (!finished && browserPid && alive(browserPid)) process.kill(browserPid, 'SIGKILL');
-    // Whatever still runs with our fresh profile directory is ours: end it by PID.
-    for (const pid of await processesUsing(path.join(work, 'profile'))) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  await browser?.close();
   if (server) {
     server.closeAllConnections();
     await new Promise<void>((r) => server!.close(() => r()));
@@ -204,6 +150,45 @@ async function expectOnScreen(locator: Locator, what: string): Promise<void> {
   expect(box, `${what} has a box`).not.toBeNull();
   expect(box!.width * box!.height, `${what} has an area`).toBeGreaterThan(0);
   expect(box!.y + box!.height > 0 && box!.y < viewport.height, `${what} is inside the viewport`).toBe(true);
+}
+
+/** The rendered table whose header row is the lifecycle table's header. */
+async function findLifecycleTable(): Promise<Locator> {
+  const expected = lifecycleTable();
+  const tables = page.locator('table');
+  const count = await tables.count();
+  for (let i = 0; i < count; i++) {
+    const header = (await tables.nth(i).locator('tr').first().locator('th, td').allInnerTexts()).map(plain);
+    if (JSON.stringify(header) === JSON.stringify(expected.header)) return tables.nth(i);
+  }
+  throw new Error(`no table with the columns ${expected.header.join(' | ')}`);
+}
+
+/**
+ * Runs in the page: what makes `table` hard to read. The table must fit its container (no
+ * scrolling, no cut-off column), no cell may overflow its box, and every code element must sit on
+ * one line inside its cell (a code wrapped mid-word reads "/publis h").
+ */
+function readabilityProblems(table: HTMLTableElement): string[] {
+  const problems: string[] = [];
+  const container = table.parentElement!;
+  if (table.scrollWidth > table.clientWidth + 1 || container.scrollWidth > container.clientWidth + 1) {
+    problems.push(`table wider than its container: ${table.scrollWidth}px in ${container.clientWidth}px`);
+  }
+  const outer = container.getBoundingClientRect();
+  for (const cell of table.querySelectorAll('th, td')) {
+    const box = cell.getBoundingClientRect();
+    const text = (cell as HTMLElement).innerText.slice(0, 40);
+    if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`cell overflows: "${text}" (${cell.scrollWidth}px in ${cell.clientWidth}px)`);
+    if (box.right > outer.right + 1) problems.push(`cell cut off: "${text}"`);
+    for (const code of cell.querySelectorAll('code')) {
+      const lines = new Set([...code.getClientRects()].map((r) => Math.round(r.top)));
+      const at = code.getBoundingClientRect();
+      if (lines.size > 1) problems.push(`code broken over ${lines.size} lines: "${code.textContent}"`);
+      else if (at.right > box.right + 1 || at.left < box.left - 1) problems.push(`code overflows its cell: "${code.textContent}"`);
+    }
+  }
+  return problems;
 }
 
 async function screenshot(name: string): Promise<string> {
@@ -278,21 +263,58 @@ describe('docs page in headless Chromium', () => {
     const labels = expected.rows.map((r) => r[0]);
     expect(labels).toEqual(expect.arrayContaining(['void', 'mark as paid']));
 
-    const tables = page.locator('table');
-    const count = await tables.count();
-    let table: Locator | undefined;
-    for (let i = 0; i < count && !table; i++) {
-      const header = (await tables.nth(i).locator('tr').first().locator('th, td').allInnerTexts()).map(plain);
-      if (JSON.stringify(header) === JSON.stringify(expected.header)) table = tables.nth(i);
-    }
-    expect(table, `a table with the columns ${expected.header.join(' | ')}`).toBeDefined();
-    await expectOnScreen(table!, 'the state machine table');
+    const table = await findLifecycleTable();
+    await expectOnScreen(table, 'the state machine table');
     await screenshot('lifecycle.png');
 
     const rendered: string[][] = [];
-    for (const row of await table!.locator('tbody tr').all()) rendered.push((await row.locator('td, th').allInnerTexts()).map(plain));
+    for (const row of await table.locator('tbody tr').all()) rendered.push((await row.locator('td, th').allInnerTexts()).map(plain));
     expect(rendered.map((r) => r[0])).toEqual(labels);
     expect(rendered).toEqual(expected.rows);
+  });
+
+  it('shows the state machine readably at 1400 px: wider than the middle column, nothing cut off, no code broken', async () => {
+    expect(page.viewportSize()?.width).toBe(1400);
+    await page.goto(`${baseUrl}/`, { waitUntil: 'load', timeout: UI_TIMEOUT_MS });
+    const table = await findLifecycleTable();
+    await table.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await table.scrollIntoViewIfNeeded();
+    expect(await table.evaluate(readabilityProblems)).toEqual([]);
+    const layout = await table.evaluate((t) => {
+      const box = t.getBoundingClientRect();
+      // The prose of the same section is as wide as Redoc's middle column.
+      const prose = t.closest('[data-section-id]')!.querySelector('p')!.getBoundingClientRect();
+      const content = document.querySelector('.api-content')!.getBoundingClientRect();
+      const overlapped = [...document.querySelectorAll('.panel-api-docs')].map((p) => p.getBoundingClientRect()).filter((p) => p.right > box.left && p.left < box.right && p.bottom > box.top && p.top < box.bottom);
+      return { width: box.width, prose: prose.width, right: box.right, contentRight: content.right, viewport: window.innerWidth, overlapped: overlapped.length };
+    });
+    expect(layout.width, 'the table is wider than the middle column').toBeGreaterThan(layout.prose * 1.5);
+    expect(layout.right).toBeLessThanOrEqual(Math.min(layout.contentRight, layout.viewport));
+    expect(layout.overlapped, 'right-panel boxes over the table').toBe(0);
+    await screenshot('lifecycle-1400.png');
+  });
+
+  it('the readability check finds a squeezed table with code broken mid-word (the gate can fail)', async () => {
+    const table = await findLifecycleTable();
+    await table.evaluate((t) => {
+      // The table as Redoc showed it before: in a narrow column, code allowed to break anywhere.
+      const box = document.createElement('div');
+      box.id = 'squeezed-lifecycle-copy';
+      box.style.cssText = 'width:420px;overflow:auto';
+      const copy = t.cloneNode(true) as HTMLTableElement;
+      for (const code of copy.querySelectorAll('code')) (code as HTMLElement).style.cssText = 'white-space:normal;word-break:break-all';
+      box.append(copy);
+      document.body.append(box);
+    });
+    const copy = page.locator('#squeezed-lifecycle-copy');
+    let problems: string[];
+    try {
+      problems = await copy.locator('table').evaluate(readabilityProblems);
+    } finally {
+      await copy.evaluate((box) => box.remove());
+    }
+    expect(problems.some((p) => p.startsWith('code broken'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('table wider than its container') || p.startsWith('cell overflows'))).toBe(true);
   });
 
   const tags = tagSummaries();

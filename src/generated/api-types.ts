@@ -632,7 +632,7 @@ export type paths = {
         };
         /**
          * View a shared invoice
-         * @description The public page of a published invoice, as HTML, without credentials. The first view of a sent invoice records `viewed_at` and moves it to viewed. After unpublishing, the page answers 404.
+         * @description The public page of a published invoice, as HTML, without credentials, with its line items and totals (money formatted for the invoice currency and the browser's `Accept-Language`, the discount shown as an amount taken off), a Download PDF button (a signed PDF link) and, when something is due and the invoice can be paid, a Pay button to its hosted payment page. The first view of a sent invoice records `viewed_at` and moves it to viewed. After unpublishing, the page answers 404.
          */
         get: operations["viewSharedInvoice"];
         put?: never;
@@ -684,7 +684,7 @@ export type paths = {
         };
         /**
          * View the hosted payment page
-         * @description The hosted payment page of an invoice, as HTML with a form to pay the amount due.
+         * @description The hosted payment page of an invoice, as HTML, with its line items and totals and a form to pay the amount due. The amount field takes exactly the decimals of the invoice currency (none for JPY, 2 for USD, 3 for KWD); the server checks the amount again.
          */
         get: operations["viewPaymentPage"];
         put?: never;
@@ -1577,7 +1577,7 @@ export type components = {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token is unknown, revoked or expired, or the signature does not match. */
+        /** @description The token is unknown, revoked or expired, or the signature does not match. A browser gets an HTML page saying so. */
         PublicNotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1595,6 +1595,37 @@ export type components = {
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
+                /** @example <!doctype html><html><head><title>This link does not work</title></head><body><h1>This link does not work</h1><p>This invoice link is not valid. It may be incomplete or mistyped, or the invoice is no longer shared through it.</p></body></html> */
+                "text/html": string;
+            };
+        };
+        /** @description The request breaks the contract (a token of the wrong length, a form amount that is not a decimal, a form field that does not exist). A browser gets an HTML page saying what to correct. */
+        PublicBadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://invoicekit.dev/problems/validation_failed",
+                 *       "title": "Request validation failed",
+                 *       "status": 400,
+                 *       "code": "validation_failed",
+                 *       "detail": "The amount is not valid: JPY allows at most 0 decimals, got \"10.5\".",
+                 *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8",
+                 *       "errors": [
+                 *         {
+                 *           "pointer": "/body/amount",
+                 *           "message": "JPY allows at most 0 decimals, got \"10.5\"",
+                 *           "keyword": "amount"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+                /** @example <!doctype html><html><head><title>Check the amount</title></head><body><h1>Check the amount</h1><p>The amount you entered is not one we can take, so no payment was made.</p><p>Enter a whole number of JPY, without decimals, more than zero and at most the amount due, ¥5,000.</p></body></html> */
+                "text/html": string;
             };
         };
     };
@@ -3323,11 +3354,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <!doctype html><html><head><title>Invoice INV-2026-0042</title></head><body><h1>Invoice INV-2026-0042</h1></body></html> */
+                    /** @example <!doctype html><html><head><title>Invoice INV-2026-0042</title></head><body><h1>Invoice INV-2026-0042</h1><p class="actions"><a class="button" href="/public/pay/pl_Tg5Yh6Uj7Ik8Ol9Pa0Sd1Fg2">Pay $2,950.00</a><a class="button secondary" href="/public/pdf/eyJ0IjoiYWNtZSJ9.Jm5Qb3Z0">Download PDF</a></p></body></html> */
                     "text/html": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["PublicBadRequest"];
             404: components["responses"]["PublicNotFound"];
         };
     };
@@ -3362,9 +3393,9 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["PublicBadRequest"];
             404: components["responses"]["PublicNotFound"];
-            /** @description The link has expired; ask for a new one. */
+            /** @description The link has expired; ask for a new one. A browser gets an HTML page saying so. */
             410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3377,11 +3408,13 @@ export interface operations {
                      *       "title": "Link expired",
                      *       "status": 410,
                      *       "code": "link_expired",
-                     *       "detail": "This link expired at 2026-04-01T09:45:00.000Z.",
+                     *       "detail": "This link expired at 2026-04-01T09:45:00.000Z; ask for a new one.",
                      *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                    /** @example <!doctype html><html><head><title>This download link has expired</title></head><body><h1>This download link has expired</h1><p>Links to download an invoice PDF work for 15 minutes. Open the invoice page again and choose Download PDF, or ask for a new link.</p></body></html> */
+                    "text/html": string;
                 };
             };
         };
@@ -3408,11 +3441,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <!doctype html><html><body><h1>Pay INV-2026-0042</h1><form method="post"><input name="amount" value="2950.00"><button>Pay</button></form></body></html> */
+                    /** @example <!doctype html><html><body><h1>Pay INV-2026-0042</h1><form method="post"><input name="amount" inputmode="decimal" pattern="[0-9]{1,15}(\.[0-9]{1,2})?" value="2950.00"><button>Pay</button></form></body></html> */
                     "text/html": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["PublicBadRequest"];
             404: components["responses"]["PublicNotFound"];
         };
     };
@@ -3450,16 +3483,100 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <!doctype html><html><body><h1>Thank you</h1><p>USD 2950.00 received for INV-2026-0042.</p></body></html> */
+                    /** @example <!doctype html><html><body><h1>Thank you</h1><p>$2,950.00 received for INV-2026-0042.</p></body></html> */
                     "text/html": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["PublicBadRequest"];
             404: components["responses"]["PublicNotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Unprocessable"];
+            /** @description The invoice cannot be paid now (`nothing_due` when nothing is left to pay, `invalid_transition` when it is void or not issued). Nothing was recorded. A browser gets an HTML page saying so. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://invoicekit.dev/problems/nothing_due",
+                     *       "title": "Nothing is due",
+                     *       "status": 409,
+                     *       "code": "nothing_due",
+                     *       "detail": "Invoice INV-2026-0042 has nothing left to pay.",
+                     *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /** @example <!doctype html><html><head><title>Nothing left to pay</title></head><body><h1>Nothing left to pay</h1><p>Invoice INV-2026-0042 has nothing left to pay, so no payment was made. Thank you!</p></body></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The form body is larger than 1 MiB. A browser gets an HTML page saying the form could not be read. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://invoicekit.dev/problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "code": "payload_too_large",
+                     *       "detail": "The body may not exceed 1048576 bytes.",
+                     *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /** @example <!doctype html><html><head><title>The payment form could not be read</title></head><body><h1>The payment form could not be read</h1><p>Your browser sent the form in a way we could not read, so no payment was made. Go back to the payment page and try again.</p></body></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The body is not `application/x-www-form-urlencoded`. A browser gets an HTML page saying the form could not be read. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://invoicekit.dev/problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Send the body as 'application/x-www-form-urlencoded'.",
+                     *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /** @example <!doctype html><html><head><title>The payment form could not be read</title></head><body><h1>The payment form could not be read</h1><p>Your browser sent the form in a way we could not read, so no payment was made. Go back to the payment page and try again.</p></body></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The amount is more than is due (`overpayment`). Nothing was recorded. A browser gets an HTML page with the amounts in the invoice currency. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://invoicekit.dev/problems/overpayment",
+                     *       "title": "Payment exceeds the amount due",
+                     *       "status": 422,
+                     *       "code": "overpayment",
+                     *       "detail": "Payment of 99999900 exceeds the amount due 295000",
+                     *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /** @example <!doctype html><html><head><title>That is more than is due</title></head><body><h1>That is more than is due</h1><p>You entered $999,999.00, but only $2,950.00 is due on invoice INV-2026-0042. No payment was made.</p><p>Enter an amount up to $2,950.00.</p></body></html> */
+                    "text/html": string;
+                };
+            };
         };
     };
 }
