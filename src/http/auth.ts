@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../deps.ts';
 import { secureRandomText } from '../deps.ts';
+import { ALL_SCOPES } from '../contract/scopes.ts';
 import { ApiError } from '../errors.ts';
 
-export const ALL_SCOPES = ['customers:read', 'customers:write', 'invoices:read', 'invoices:write', 'payments:read', 'payments:write'] as const;
-export type Scope = (typeof ALL_SCOPES)[number];
+// The scopes come from the contract's security schemes (src/contract/scopes.ts), never written here.
+export { ALL_SCOPES, isScope, type Scope } from '../contract/scopes.ts';
 
 export type Principal = {
   tenant: string;
