@@ -5,12 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DocsPages } from './docs.ts';
 import { ApiError } from './errors.ts';
-import { listOperations } from './contract/load.ts';
+import { errorFormatOf } from './contract/error-format.ts';
+import { listOperations, loadContract } from './contract/load.ts';
 import { originOfHost, ServedContract } from './contract/served.ts';
 import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
 import { Credentials } from './http/auth.ts';
 import { actionHandlers } from './http/handlers/actions.ts';
-import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
+import { authHandlers, checkGrantType, oauthErrorResponse } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
 import { publicHandlers } from './http/handlers/public.ts';
@@ -144,6 +145,8 @@ export function createApp(deps: AppDeps) {
       rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60,
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
+      // The contract says which operations answer RFC 6749 errors instead of problem+json.
+      errorFormats: Object.fromEntries(entries.filter((e) => errorFormatOf(loadContract(), e) === 'oauth').map((e) => [e.operationId, oauthErrorResponse])),
       beforeHandler: deps.beforeHandler,
       storage: deps.durable,
     }),

@@ -22,6 +22,8 @@ export type PipelineDeps = {
   /** The window the limit counts in, in seconds (fixed when the server starts). */
   rateLimitWindowSeconds?: number;
   contextFor: (tenant: string, req: Request) => ServiceContext;
+  /** Operations whose contract documents another error format than problem+json (the token endpoint: RFC 6749 §5.2). */
+  errorFormats?: Partial<Record<string, ErrorWriter>>;
   /** Checks that must answer before generic validation (RFC-specific error codes). */
   preValidate?: Partial<Record<string, (body: unknown) => void>>;
   /** Runs just before the handler (latency and fault injection hook). */
@@ -29,6 +31,9 @@ export type PipelineDeps = {
   /** The data directory, if any: commit() makes the request's changes (and its idempotency key) durable before the answer goes out. */
   storage?: StorageGuard;
 };
+
+/** Writes an error as an operation's contract documents it; problemResponse for every operation by default. */
+export type ErrorWriter = (error: ApiError, requestId: string, instance: string) => ApiResponse;
 
 /** What the pipeline needs of a data directory (DurableState). */
 export type StorageGuard = {
@@ -108,7 +113,9 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
   return async (req: Request, res: Response, _next: NextFunction) => {
     const requestId = res.getHeader('X-Request-Id') as string;
     const answer = (response: ApiResponse) => writeResponse(res, response);
-    const fail = (error: unknown) => answer(problemResponse(toApiError(error), requestId, req.path));
+    // Until the operation is known (404, 405), errors are problem+json.
+    let errorResponse: ErrorWriter = problemResponse;
+    const fail = (error: unknown) => answer(errorResponse(toApiError(error), requestId, req.path));
     let idempotent: { credential: string; key: string } | undefined;
     // A commit that fails while this request runs may take this request's changes with it.
     const epoch = deps.storage?.epoch;
@@ -121,6 +128,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
         throw new ApiError('method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${match.allow.join(', ')}.`, { headers: { Allow: match.allow.join(', ') } });
       }
       const { entry } = match;
+      errorResponse = deps.errorFormats?.[entry.operationId] ?? problemResponse;
       const security = (entry.operation.security ?? []) as Array<Record<string, string[]>>;
       let principal: Principal | undefined;
       if (security.length) {
@@ -182,10 +190,10 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
         await deps.beforeHandler?.(req, entry.operationId);
         response = await handler(apiRequest);
       } catch (error) {
-        response = problemResponse(toApiError(error), requestId, req.path);
+        response = errorResponse(toApiError(error), requestId, req.path);
       }
       if (deps.storage && deps.storage.epoch !== epoch) {
-        response = problemResponse(new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'), requestId, req.path);
+        response = errorResponse(new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'), requestId, req.path);
       }
       if (idempotent) {
         const stored: StoredResponse | undefined = response.stream
