@@ -956,7 +956,7 @@ export type components = {
             /** @description amount − discount_amount + tax_amount. */
             total: number;
         };
-        /** @description An invoice with its lines, customer, payments and credit notes. Every amount is computed by the server in minor units of `currency`. */
+        /** @description An invoice with its lines, customer, payments and credit notes. Every amount is computed by the server in minor units of `currency`; `amount_due` is 0 once the invoice is `void`. */
         Invoice: {
             /** @description Opaque identifier. */
             id: string;
@@ -997,6 +997,7 @@ export type components = {
             total: components["schemas"]["Money"];
             amount_paid: components["schemas"]["Money"];
             amount_credited: components["schemas"]["Money"];
+            /** @description What is still owed, `total − amount_paid − amount_credited`, except on a `void` invoice, where it is 0 (nothing is owed on a voided invoice; its `total`, `amount_paid` and `amount_credited` stay as they were). The CSV export, the PDF and the share page show the same value. */
             amount_due: components["schemas"]["Money"];
             /** @description Payments recorded, oldest first. */
             payments: components["schemas"]["Payment"][];
@@ -2127,7 +2128,7 @@ export interface operations {
                  */
                 created_at_to?: components["schemas"]["Timestamp"];
                 /**
-                 * @description Sort order; `-` for descending. `total` sorts by amount.
+                 * @description Sort order; `-` for descending; ties are broken by `id` (in the same direction). `total` compares the integer `total` in minor units as it is, whatever the currency: invoices of different currencies are not converted, so 1000 JPY (¥1,000) sorts below 1001 USD cents ($10.01); filter by `currency` for an order by amount that means something.
                  * @example -due_date
                  */
                 sort?: "created_at" | "-created_at" | "due_date" | "-due_date" | "issue_date" | "-issue_date" | "total" | "-total" | "number" | "-number";
@@ -2281,7 +2282,7 @@ export interface operations {
                  */
                 created_at_to?: components["schemas"]["Timestamp"];
                 /**
-                 * @description Sort order; `-` for descending. `total` sorts by amount.
+                 * @description Sort order; `-` for descending; ties are broken by `id` (in the same direction). `total` compares the integer `total` in minor units as it is, whatever the currency: invoices of different currencies are not converted, so 1000 JPY (¥1,000) sorts below 1001 USD cents ($10.01); filter by `currency` for an order by amount that means something.
                  * @example -due_date
                  */
                 sort?: "created_at" | "-created_at" | "due_date" | "-due_date" | "issue_date" | "-issue_date" | "total" | "-total" | "number" | "-number";
