@@ -3,7 +3,9 @@
 // carries the RFC 6750 §3 Bearer challenge. Every answer is also checked against the contract by
 // the harness (the OAuthError schema, the documented headers and their patterns).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../errors.ts';
 import { startTestServer, type TestResponse, type TestServer } from '../testing/harness.ts';
+import { oauthErrorResponse } from './handlers/auth.ts';
 
 let s: TestServer;
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -133,6 +135,15 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
   it('routing errors of the token path stay problem+json: no operation answers them', async () => {
     const res = await s.call('GET', '/oauth/token', { key: null });
     expect([res.status, res.headers['content-type'], res.body.code]).toEqual([405, 'application/problem+json; charset=utf-8', 'method_not_allowed']);
+  });
+});
+
+describe('oauthErrorResponse', () => {
+  it('names a 5xx of the token endpoint (a failure, an injected fault) with the RFC 6749 server codes', () => {
+    const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+    expect(oauthErrorResponse(new ApiError('injected_fault', 'Injected fault.'), 'req_1')).toEqual({ status: 503, contentType: 'application/json', headers, body: { error: 'temporarily_unavailable', error_description: 'Injected fault.', request_id: 'req_1' } });
+    expect(oauthErrorResponse(new ApiError('injected_fault', 'Injected fault.', { status: 500 }), 'req_2').body).toEqual({ error: 'server_error', error_description: 'Injected fault.', request_id: 'req_2' });
+    expect(oauthErrorResponse(new ApiError('storage_unavailable', 'Full — retry.'), 'req_3').body).toEqual({ error: 'temporarily_unavailable', error_description: 'Full ? retry.', request_id: 'req_3' });
   });
 });
 
