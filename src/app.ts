@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DocsPages } from './docs.ts';
 import { ApiError } from './errors.ts';
-import { listOperations } from './contract/load.ts';
+import { errorFormatOf } from './contract/error-format.ts';
+import { listOperations, loadContract } from './contract/load.ts';
 import { originOfHost, ServedContract } from './contract/served.ts';
 import type { Journal } from './control/journal.ts';
 import { randomIds, requestIdFor, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
@@ -12,7 +13,7 @@ import { apiGuard } from './http/api-guard.ts';
 import { Credentials } from './http/auth.ts';
 import { corsHeaders } from './http/cors.ts';
 import { actionHandlers } from './http/handlers/actions.ts';
-import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
+import { authHandlers, checkGrantType, oauthErrorResponse } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
 import { publicErrorPresenters, publicHandlers } from './http/handlers/public.ts';
@@ -173,9 +174,14 @@ export function createApp(deps: AppDeps) {
       handlers,
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
+      // The contract says which operations answer RFC 6749 errors instead of problem+json.
       beforeHandler: deps.beforeHandler,
       storage: deps.durable,
-      presenters: publicErrorPresenters({ store: deps.store, clock: deps.clock }),
+      presenters: {
+        ...publicErrorPresenters({ store: deps.store, clock: deps.clock }),
+        // Operations whose contract documents RFC 6749 §5.2 errors instead of problem+json (the token endpoint).
+        ...Object.fromEntries(entries.filter((e) => errorFormatOf(loadContract(), e) === 'oauth').map((e) => [e.operationId, (error: ApiError, _req: unknown, requestId: string) => oauthErrorResponse(error, requestId)])),
+      },
     }),
   );
 

@@ -1,7 +1,8 @@
 // The project's own hostile suite (issue 10): seeded requests generated with fast-check from both
 // contracts, over every operation, against in-process servers (createApp through the harness, and
-// buildServer for the mock controls). For every answer: no 5xx; every error is problem+json with
-// a documented code, its status and a status the operation declares; a refused request changes
+// buildServer for the mock controls). For every answer: no 5xx; every error is in the format its
+// operation documents (problem+json with a documented code and its status; RFC 6749 OAuth errors
+// for the token endpoint) and a status the operation declares; a refused request changes
 // nothing (store snapshot, outbox, clock); no answer to tenant acme carries tenant globex's data.
 // Then: every documented limit at, and one past, its bound; the server is alive at the end.
 import fc from 'fast-check';
@@ -11,6 +12,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.ts';
 import { componentValidator, createContractAjv } from '../src/contract/ajv.ts';
+import { errorFormatOf } from '../src/contract/error-format.ts';
 import { controlContractPath, listOperations, loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from '../src/contract/load.ts';
 import { ResponseValidator } from '../src/contract/responses.ts';
 import { PROBLEMS } from '../src/errors.ts';
@@ -27,6 +29,9 @@ const control = loadContract(controlContractPath);
 const apiCheck = new ResponseValidator(api);
 const controlCheck = new ResponseValidator(control);
 const problemSchema = componentValidator(createContractAjv(), 'Problem');
+const oauthErrorSchema = componentValidator(createContractAjv(), 'OAuthError');
+/** Answered by the HTTP layer before any operation is known: problem+json on every path. */
+const HTTP_LAYER_CODES = new Set(['malformed_request', 'headers_too_large', 'request_timeout']);
 let sent = 0;
 
 type Hostile = { method: string; path: string; query: string; headers: Record<string, string>; body?: string };
@@ -49,9 +54,14 @@ function checkAnswer(check: ResponseValidator, r: Hostile, a: Answer) {
   const where = `${r.method} ${r.path}${r.query} → ${a.status}: ${a.text.slice(0, 300)}`;
   expect(a.status, where).toBeLessThan(500);
   expect(a.text, where).not.toMatch(/\n\s+at |node_modules|\/work\/|\.ts:\d+/);
-  if (a.status >= 400) expect(a.headers['content-type'], where).toMatch(/^application\/problem\+json/);
+  const entry = check.operationOf(r.method, seenPath(r.path));
+  const oauth = entry !== undefined && errorFormatOf(check === apiCheck ? api : control, entry) === 'oauth' && !HTTP_LAYER_CODES.has(a.body?.code);
+  if (a.status >= 400) expect(a.headers['content-type'], where).toMatch(oauth ? /^application\/json/ : /^application\/problem\+json/);
   if (r.method === 'HEAD') return; // no body to check
-  if (a.status >= 400) {
+  if (a.status >= 400 && oauth) {
+    expect(oauthErrorSchema(a.body), where).toBe(true);
+    expect([a.headers['cache-control'], a.headers.pragma], where).toEqual(['no-store', 'no-cache']);
+  } else if (a.status >= 400) {
     expect(problemSchema(a.body), where).toBe(true);
     const code = a.body.code as keyof typeof PROBLEMS;
     expect(PROBLEMS[code]?.[0], where).toBe(a.status);

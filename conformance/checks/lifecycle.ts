@@ -451,6 +451,10 @@ async function judgeAllowed(m: Matrix, c: Case, before: Invoice, exchange: Excha
     if (paymentsOf(now).some((p) => p.id === req.paymentId)) problems.push(`payment ${req.paymentId} still listed`);
     else if (removed && dueBefore !== undefined && dueNow !== dueBefore + removed.amount) problems.push(`amount_due ${dueNow} (expected ${dueBefore} + ${removed.amount})`);
   }
+  // amount_due as the lifecycle data defines it for the status now: 0 where nothing is owed (void), and the total kept.
+  const dueExpected = m.oracle.expectedAmountDue(String(now.status), { total: num(now.total) ?? 0, amountPaid: num(now.amount_paid) ?? 0, amountCredited: num(now.amount_credited) ?? 0 });
+  if (dueNow !== undefined && dueNow !== dueExpected) problems.push(`amount_due ${dueNow} (expected ${dueExpected}${dueExpected === 0 && now.status !== 'paid' ? `: nothing is owed on a ${String(now.status)} invoice` : ''})`);
+  if (now.status !== before.status && !c.action.editableFields && num(now.total) !== num(before.total)) problems.push(`total ${String(now.total)} (was ${String(before.total)}; the action keeps it)`);
   if (c.action.name === 'publish' && now.share_link == null) problems.push('no share_link');
   if (c.action.name === 'unpublish' && now.share_link != null) problems.push('share_link still set');
   // An edit reads back what it sent.

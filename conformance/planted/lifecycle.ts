@@ -56,6 +56,17 @@ export const LIFECYCLE_DEFECTS: PlantedDefect[] = [
     name: 'trash accepted for an invoice with payments (204 instead of 409 invoice_has_payments)',
     breakage: { response: (req, a) => (req.method === 'DELETE' && INVOICE.test(req.path) && !req.query.has('permanent') && refusedWith(a, 'invoice_has_payments') ? { status: 204, headers: { 'x-request-id': a.headers['x-request-id'] ?? 'planted' }, body: '' } : a) },
   },
+  {
+    ...base,
+    name: 'a void invoice that still shows an amount due',
+    breakage: {
+      response: (req, a) => {
+        if (a.status !== 200 || !INVOICE.test(req.path) || !a.headers['content-type']?.startsWith('application/json')) return a;
+        const body = json(a);
+        return body.status === 'void' ? withJson(a, { ...body, amount_due: body.total - body.amount_paid - body.amount_credited }) : a;
+      },
+    },
+  },
   { ...base, name: 'restore of an invoice not in the trash answered 200', breakage: acceptedInstead('restore', 'invoice_not_in_trash') },
   { ...base, name: 'unpublish of an unpublished invoice answered 200', breakage: acceptedInstead('unpublish', 'not_published') },
   {

@@ -43,6 +43,21 @@ export const PROTOCOL_DEFECTS: PlantedDefect[] = [
     breakage: { response: (_req, a) => (a.status === 409 ? withJson(a, { ...json(a), code: 'mystery_conflict' }) : a) },
   },
   {
+    // The token endpoint documents RFC 6749 application/json errors: problem+json departs from it.
+    name: 'the token endpoint answering its errors as problem+json',
+    checks: ['problem_details', 'content_type_documented'],
+    include: ['createAccessToken'],
+    extra: { oauthClientId: 'acme-client', oauthClientSecret: 'acme-secret' },
+    breakage: { response: (req, a) => (req.path === '/oauth/token' && a.status >= 400 ? { ...withJson(a, problem(a.status, 'validation_failed')), headers: { ...a.headers, 'content-type': 'application/problem+json' } } : a) },
+  },
+  {
+    name: 'a token error whose error code is not one of RFC 6749',
+    checks: ['problem_details'],
+    include: ['createAccessToken'],
+    extra: { oauthClientId: 'acme-client', oauthClientSecret: 'acme-secret' },
+    breakage: { response: (req, a) => (req.path === '/oauth/token' && a.status === 400 ? withJson(a, { ...json(a), error: 'bad_request' }) : a) },
+  },
+  {
     name: 'an out-of-range limit quietly clamped',
     checks: ['invalid_input_rejected'],
     include: ['listCustomers'],

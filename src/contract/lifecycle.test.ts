@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import {
+  expectedAmountDue,
   expectedOutcome,
   findAction,
   LIFECYCLE_MARKER,
@@ -70,6 +71,7 @@ describe('readLifecycle refuses data it cannot trust', () => {
     ['a refusal order missing a kind', () => broken((d) => d.refusal_order.pop()), /refusal_order: must list each/],
     ['recomputation without a last resort', () => broken((d) => d.recomputed.rules.pop()), /recomputed\/rules: must end with an 'always' rule/],
     ['a derived status from a derived one', () => broken((d) => d.statuses[5].derived_from.push('overdue')), /statuses\/5\/derived_from\/3/],
+    ['owes_nothing that is not a boolean', () => broken((d) => (d.statuses[6].owes_nothing = 'yes')), /statuses\/6\/owes_nothing: must be a boolean/],
   ])('%s', (_what, make, message) => {
     expect(() => readLifecycle(make())).toThrow(message);
   });
@@ -146,6 +148,20 @@ describe('statusAfter and recomputedStatus', () => {
     expect(() => statusAfter(lifecycle, 'record_payment', { status: 'sent', pastDue: false })).toThrow(/money/);
     expect(recomputedStatus(lifecycle, 'void', money(10000, 0))).toBe('void');
     expect(recomputedStatus(lifecycle, 'draft', money(0, 10000))).toBe('draft');
+  });
+});
+
+describe('expectedAmountDue', () => {
+  it('is 0 on a void invoice only, whatever its totals; total − paid − credited otherwise', () => {
+    expect(lifecycle.statuses.filter((s) => s.owesNothing).map((s) => s.name)).toEqual(['void']);
+    const money = { total: 10000, amountPaid: 2500, amountCredited: 1000 };
+    expect(lifecycle.statuses.map((s) => [s.name, expectedAmountDue(lifecycle, s.name, money)])).toEqual([
+      ['draft', 6500], ['sent', 6500], ['viewed', 6500], ['partially_paid', 6500], ['paid', 6500], ['overdue', 6500], ['void', 0],
+    ]);
+  });
+
+  it('is said in the rendered section', () => {
+    expect(renderLifecycleMarkdown(doc)).toContain('Nothing is owed on a `void` invoice: its `amount_due` is 0');
   });
 });
 

@@ -26,6 +26,8 @@ export interface LifecycleStatus {
   /** For a derived status (overdue): the stored statuses it replaces, and when. */
   derivedFrom?: string[];
   when?: 'past_due';
+  /** Nothing is owed in this status (void): `amount_due` is 0 whatever the totals, which stay as they were. */
+  owesNothing?: boolean;
 }
 
 export interface LifecycleAction {
@@ -121,6 +123,10 @@ export function readLifecycle(doc: unknown): Lifecycle {
     const o = obj(s, at);
     if (typeof o.stored !== 'boolean') fail(`${at}/stored`, 'must be a boolean');
     const status: LifecycleStatus = { name: str(o.name, `${at}/name`), stored: o.stored };
+    if (o.owes_nothing !== undefined) {
+      if (typeof o.owes_nothing !== 'boolean') fail(`${at}/owes_nothing`, 'must be a boolean');
+      if (o.owes_nothing) status.owesNothing = true;
+    }
     if (!o.stored) {
       status.derivedFrom = strings(o.derived_from, `${at}/derived_from`);
       status.when = oneOf(o.when, ['past_due'] as const, `${at}/when`);
@@ -248,6 +254,12 @@ export function reportedStatus(lifecycle: Lifecycle, stored: string, pastDue: bo
   return derived?.name ?? stored;
 }
 
+/** The `amount_due` an invoice in `status` shows: 0 in a status that owes nothing (void), else total − paid − credited. */
+export function expectedAmountDue(lifecycle: Lifecycle, status: string, money: { total: number; amountPaid: number; amountCredited: number }): number {
+  if (lifecycle.statuses.some((s) => s.name === status && s.owesNothing)) return 0;
+  return money.total - money.amountPaid - money.amountCredited;
+}
+
 /**
  * The reported status of the invoice after an allowed action, from its reported status before;
  * `null` when it is gone. For new_draft, the status of the new copy (the original keeps its own).
@@ -288,6 +300,7 @@ export function lifecycleOracle(doc: unknown) {
     lifecycle,
     expectedOutcome: (action: string, status: string, facts: ActionFacts) => expectedOutcome(lifecycle, action, status, facts),
     statusAfter: (action: string, before: { status: string; stored?: string; pastDue: boolean }, money?: MoneyFacts) => statusAfter(lifecycle, action, before, money),
+    expectedAmountDue: (status: string, money: { total: number; amountPaid: number; amountCredited: number }) => expectedAmountDue(lifecycle, status, money),
   };
 }
 export type LifecycleOracle = ReturnType<typeof lifecycleOracle>;
@@ -402,6 +415,11 @@ export function renderLifecycleMarkdown(doc: unknown): string {
   lines.push(
     `A status **recomputed** after a payment or credit note change is the first that applies: ${rules.join('; ')} (reported as overdue past the due date). ${either(lifecycle.recomputed.keeps.map(code))} invoices are never moved by money.`,
   );
+  const owing = lifecycle.statuses.filter((s) => s.owesNothing).map((s) => code(s.name));
+  if (owing.length) {
+    lines.push('');
+    lines.push(`Nothing is owed on a ${either(owing)} invoice: its \`amount_due\` is 0 everywhere it is shown (JSON, CSV export, PDF, share page), while \`total\`, \`amount_paid\` and \`amount_credited\` stay as they were.`);
+  }
   return lines.join('\n');
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { amountDue, assertCredit, assertPayment } from './lifecycle.ts';
+import { amountDueIn } from './balance.ts';
+import { amountDue, assertCredit, assertPayment, invoiceAmountDue, OWES_NOTHING } from './lifecycle.ts';
 
 describe('amountDue', () => {
   const table: Array<[number, number, number, number]> = [
@@ -11,6 +12,18 @@ describe('amountDue', () => {
   ];
   it.each(table)('total %i − paid %i − credited %i = %i', (total, paid, credited, expected) => {
     expect(amountDue(total, paid, credited)).toBe(expected);
+  });
+});
+
+describe('amount_due of an invoice', () => {
+  it('is 0 in a status that owes nothing (void, from the contract), the balance otherwise', () => {
+    expect([...OWES_NOTHING]).toEqual(['void']);
+    expect(amountDueIn(true, 1000, 250, 0)).toBe(0);
+    expect(amountDueIn(false, 1000, 250, 0)).toBe(750);
+    const invoice = { total: 1000, amount_paid: 250, amount_credited: 100 };
+    expect(invoiceAmountDue({ ...invoice, stored_status: 'void' })).toBe(0);
+    expect(invoiceAmountDue({ ...invoice, stored_status: 'partially_paid' })).toBe(650);
+    expect(invoiceAmountDue({ ...invoice, stored_status: 'draft' })).toBe(650);
   });
 });
 

@@ -5,6 +5,14 @@ export function amountDue(total: number, paid: number, credited: number): number
   return total - paid - credited;
 }
 
+/**
+ * The `amount_due` an invoice shows: 0 when its status owes nothing (void: the invoice is
+ * cancelled, though its total, payments and credits stay as they were), else what is still owed.
+ */
+export function amountDueIn(owesNothing: boolean, total: number, paid: number, credited: number): number {
+  return owesNothing ? 0 : amountDue(total, paid, credited);
+}
+
 function assertPositiveMinor(amount: number, field: string): void {
   if (!Number.isSafeInteger(amount) || amount <= 0) {
     throw new DomainError('invalid_quantity', `${field} must be a positive integer of minor units, got ${amount}`, {

@@ -1,6 +1,6 @@
 import { loadContract } from '../contract/load.ts';
 import { findAction, readLifecycle, type Lifecycle, type RecomputeCondition } from '../contract/lifecycle.ts';
-import { amountDue } from './balance.ts';
+import { amountDue, amountDueIn } from './balance.ts';
 import { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode } from './errors.ts';
 
 export { amountDue, assertCredit, assertPayment } from './balance.ts';
@@ -101,6 +101,14 @@ function deepFreeze<T>(value: T): T {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Statuses in which nothing is owed (void), from the lifecycle data's `owes_nothing`. */
+export const OWES_NOTHING: ReadonlySet<StoredStatus> = new Set(LIFECYCLE.statuses.filter((s) => s.owesNothing).map((s) => s.name as StoredStatus));
+
+/** An invoice's `amount_due` as the contract defines it: 0 in a status that owes nothing (void), else total − paid − credited. */
+export function invoiceAmountDue(invoice: { stored_status: StoredStatus; total: number; amount_paid: number; amount_credited: number }): number {
+  return amountDueIn(OWES_NOTHING.has(invoice.stored_status), invoice.total, invoice.amount_paid, invoice.amount_credited);
+}
 
 const OVERDUE_FROM: readonly StoredStatus[] = LIFECYCLE.statuses.find((x) => x.name === 'overdue')?.derivedFrom as StoredStatus[] ?? [];
 

@@ -11,7 +11,7 @@ export type paths = {
         put?: never;
         /**
          * Get an access token
-         * @description The OAuth2 client-credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`) or with `client_id` and `client_secret` in the body. Ask for a subset of the client's scopes with `scope`; the token lasts 3600 seconds. Errors use the problem codes `invalid_client` (401), `unsupported_grant_type` and `invalid_scope` (400).
+         * @description The OAuth2 client-credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`) or with `client_id` and `client_secret` in the body. Ask for a subset of the client's scopes with `scope`; the token lasts 3600 seconds. Unlike the rest of the API, this operation answers its errors as RFC 6749 §5.2 says, so that OAuth client libraries can read them: `application/json` with `error` (`invalid_request`, `invalid_client`, `unsupported_grant_type`, `invalid_scope`) and `error_description` (schema `OAuthError`), never problem+json. Every answer, success or error, carries `Cache-Control: no-store` and `Pragma: no-cache`.
          */
         post: operations["createAccessToken"];
         delete?: never;
@@ -956,7 +956,7 @@ export type components = {
             /** @description amount − discount_amount + tax_amount. */
             total: number;
         };
-        /** @description An invoice with its lines, customer, payments and credit notes. Every amount is computed by the server in minor units of `currency`. */
+        /** @description An invoice with its lines, customer, payments and credit notes. Every amount is computed by the server in minor units of `currency`; `amount_due` is 0 once the invoice is `void`. */
         Invoice: {
             /** @description Opaque identifier. */
             id: string;
@@ -997,6 +997,7 @@ export type components = {
             total: components["schemas"]["Money"];
             amount_paid: components["schemas"]["Money"];
             amount_credited: components["schemas"]["Money"];
+            /** @description What is still owed, `total − amount_paid − amount_credited`, except on a `void` invoice, where it is 0 (nothing is owed on a voided invoice; its `total`, `amount_paid` and `amount_credited` stay as they were). The CSV export, the PDF and the share page show the same value. */
             amount_due: components["schemas"]["Money"];
             /** @description Payments recorded, oldest first. */
             payments: components["schemas"]["Payment"][];
@@ -1302,6 +1303,32 @@ export type components = {
             expires_in: number;
             /** @description Space-separated scopes granted. */
             scope: string;
+        };
+        /**
+         * @description An error of the token endpoint, in the form RFC 6749 §5.2 defines and OAuth client libraries
+         *     read (not problem+json). Clients branch on `error`. `request_id` (also sent as `X-Request-Id`)
+         *     and, for a request that breaks the contract, the violations in `errors` are extensions that
+         *     OAuth clients ignore.
+         */
+        OAuthError: {
+            /**
+             * @description The RFC 6749 §5.2 error code. This server answers `invalid_request` (400: a parameter is
+             *     missing, repeated, unknown or malformed; also 413 and 415 for a body too large or of
+             *     another media type), `unsupported_grant_type` (400: a `grant_type` other than
+             *     `client_credentials`), `invalid_scope` (400: a scope the client does not hold, or no such
+             *     scope), `invalid_client` (401: unknown client or wrong secret). `invalid_grant` and
+             *     `unauthorized_client` belong to other grants and are never answered here; `server_error`
+             *     and `temporarily_unavailable` name a 5xx (a failure, or a fault injected by the mock
+             *     controls).
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "server_error" | "temporarily_unavailable";
+            /** @description What went wrong, for a human; printable ASCII without `"` or `\` (RFC 6749 §5.2). */
+            error_description: string;
+            /** @description Identifies this request in the server's logs; the same as the `X-Request-Id` header. */
+            request_id: string;
+            /** @description With `invalid_request` for a request that breaks the contract, every violation with its JSON pointer (`/body/grant_type`). */
+            errors?: components["schemas"]["FieldError"][];
         };
     };
     responses: {
@@ -1714,10 +1741,20 @@ export type components = {
          */
         Location: string;
         /**
-         * @description The authentication scheme to use (`Bearer`), with the error when a token was refused.
-         * @example Bearer realm="invoicekit", error="invalid_token"
+         * @description The Bearer challenge of RFC 6750 §3: `Bearer realm="invoicekit"` when no Bearer credential was sent (no `Authorization` header, or another scheme), `Bearer realm="invoicekit", error="invalid_token", error_description="…"` when the credential sent is malformed, unknown or expired. The description is printable ASCII without `"` or `\`.
+         * @example Bearer realm="invoicekit", error="invalid_token", error_description="Unknown API key or access token."
          */
         "WWW-Authenticate": string;
+        /**
+         * @description Token answers, errors included, are never cached (RFC 6749 §5.1).
+         * @example no-store
+         */
+        TokenCacheControl: "no-store";
+        /**
+         * @description Token answers are never cached by HTTP/1.0 caches either (RFC 6749 §5.1).
+         * @example no-cache
+         */
+        TokenPragma: "no-cache";
     };
     pathItems: never;
 };
@@ -1757,11 +1794,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    /**
-                     * @description Tokens are never cached (RFC 6749 §5.1).
-                     * @example no-store
-                     */
-                    "Cache-Control"?: string;
+                    "Cache-Control": components["headers"]["TokenCacheControl"];
+                    Pragma: components["headers"]["TokenPragma"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,10 +1810,80 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The token request is refused (RFC 6749 §5.2): `invalid_request` (a parameter missing, repeated, unknown or malformed, listed in `errors`), `unsupported_grant_type` (a `grant_type` other than `client_credentials`) or `invalid_scope` (a scope the client does not hold). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["TokenCacheControl"];
+                    Pragma: components["headers"]["TokenPragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client is unknown or its secret is wrong: `invalid_client` (RFC 6749 §5.2), with a `Basic` challenge naming the client authentication the endpoint supports. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["TokenCacheControl"];
+                    Pragma: components["headers"]["TokenPragma"];
+                    /**
+                     * @description The client authentication scheme the token endpoint accepts (RFC 6749 §5.2, RFC 7617).
+                     * @example Basic realm="invoicekit"
+                     */
+                    "WWW-Authenticate": "Basic realm=\"invoicekit\"";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "invalid_client",
+                     *       "error_description": "Unknown client or wrong secret.",
+                     *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The body is larger than 1 MiB: `invalid_request`. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["TokenCacheControl"];
+                    Pragma: components["headers"]["TokenPragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "invalid_request",
+                     *       "error_description": "The body may not exceed 1048576 bytes.",
+                     *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The body is neither `application/x-www-form-urlencoded` nor `application/json`: `invalid_request`. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["TokenCacheControl"];
+                    Pragma: components["headers"]["TokenPragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "invalid_request",
+                     *       "error_description": "Send the body as application/x-www-form-urlencoded or application/json.",
+                     *       "request_id": "req_01J9Z6Y8K2M4N6P8Q0R2S4T6V8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
         };
     };
     listCustomers: {
@@ -2055,7 +2159,7 @@ export interface operations {
                  */
                 created_at_to?: components["schemas"]["Timestamp"];
                 /**
-                 * @description Sort order; `-` for descending. `total` sorts by amount.
+                 * @description Sort order; `-` for descending; ties are broken by `id` (in the same direction). `total` compares the integer `total` in minor units as it is, whatever the currency: invoices of different currencies are not converted, so 1000 JPY (¥1,000) sorts below 1001 USD cents ($10.01); filter by `currency` for an order by amount that means something.
                  * @example -due_date
                  */
                 sort?: "created_at" | "-created_at" | "due_date" | "-due_date" | "issue_date" | "-issue_date" | "total" | "-total" | "number" | "-number";
@@ -2209,7 +2313,7 @@ export interface operations {
                  */
                 created_at_to?: components["schemas"]["Timestamp"];
                 /**
-                 * @description Sort order; `-` for descending. `total` sorts by amount.
+                 * @description Sort order; `-` for descending; ties are broken by `id` (in the same direction). `total` compares the integer `total` in minor units as it is, whatever the currency: invoices of different currencies are not converted, so 1000 JPY (¥1,000) sorts below 1001 USD cents ($10.01); filter by `currency` for an order by amount that means something.
                  * @example -due_date
                  */
                 sort?: "created_at" | "-created_at" | "due_date" | "-due_date" | "issue_date" | "-issue_date" | "total" | "-total" | "number" | "-number";

@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../deps.ts';
 import { secureRandomText } from '../deps.ts';
+import { ALL_SCOPES } from '../contract/scopes.ts';
 import { ApiError } from '../errors.ts';
 
-export const ALL_SCOPES = ['customers:read', 'customers:write', 'invoices:read', 'invoices:write', 'payments:read', 'payments:write'] as const;
-export type Scope = (typeof ALL_SCOPES)[number];
+// The scopes come from the contract's security schemes (src/contract/scopes.ts), never written here.
+export { ALL_SCOPES, isScope, type Scope } from '../contract/scopes.ts';
 /** An API key's scopes, built once: a key holds them all (hot path: not a new Set per request). */
 const API_KEY_SCOPES: ReadonlySet<string> = new Set(ALL_SCOPES);
 
@@ -47,6 +48,19 @@ export function keyFingerprint(key: string): string {
   const prefix = /^[A-Za-z]{1,8}_(?:(?:test|live)_)?/.exec(key)?.[0] ?? '';
   const secret = key.slice(prefix.length);
   return `${prefix}…${secret.length >= 12 ? secret.slice(-4) : ''}`;
+}
+
+/** Text for an OAuth error description or challenge: printable ASCII without `"` or `\` (RFC 6749 §5.2, RFC 6750 §3). */
+export const oauthText = (text: string) => text.replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x7E]/g, '?');
+
+/**
+ * The Bearer challenge of RFC 6750 §3: the realm alone when no Bearer credential was sent;
+ * `invalid_token` with its description; `insufficient_scope` with the scopes the operation needs.
+ */
+export function bearerChallenge(problem?: { error: 'invalid_token'; description: string } | { error: 'insufficient_scope'; scope: string }): string {
+  if (!problem) return 'Bearer realm="invoicekit"';
+  if (problem.error === 'invalid_token') return `Bearer realm="invoicekit", error="invalid_token", error_description="${oauthText(problem.description)}"`;
+  return `Bearer realm="invoicekit", error="insufficient_scope", scope="${oauthText(problem.scope)}"`;
 }
 
 /** True when the granted scopes cover the needed one (`:write` implies `:read`). */
@@ -121,21 +135,24 @@ export class Credentials {
     }
   }
 
-  /** The principal behind an Authorization header, or a 401. */
+  /**
+   * The principal behind an Authorization header, or a 401 with the RFC 6750 §3.1 challenge: no
+   * error attribute when no Bearer credential was sent (no header, or another scheme), else
+   * `error="invalid_token"` with the reason.
+   */
   authenticate(authorization: string | undefined): Principal {
-    const challenge = (error?: string) => ({ headers: { 'WWW-Authenticate': `Bearer realm="invoicekit"${error ? `, error="${error}"` : ''}` } });
-    if (!authorization) throw new ApiError('unauthenticated', "Send an API key or access token as 'Authorization: Bearer <token>'.", challenge());
+    const refuse = (code: 'unauthenticated' | 'invalid_token', detail: string, bearerSent: boolean) =>
+      new ApiError(code, detail, { headers: { 'WWW-Authenticate': bearerChallenge(bearerSent ? { error: 'invalid_token', description: detail } : undefined) } });
+    if (!authorization) throw refuse('unauthenticated', "Send an API key or access token as 'Authorization: Bearer <token>'.", false);
     const m = /^Bearer[ ]+([\x21-\x7E]+)\s*$/i.exec(authorization);
-    if (!m) throw new ApiError('unauthenticated', "The Authorization header must be 'Bearer <token>'.", challenge('invalid_request'));
+    if (!m) throw refuse('unauthenticated', "The Authorization header must be 'Bearer <token>'.", /^Bearer(\s|$)/i.test(authorization));
     const token = m[1]!;
     const tenant = this.apiKeys.get(token);
     if (tenant !== undefined) return { tenant, scopes: API_KEY_SCOPES, credentialId: `key:${token}`, kind: 'api_key' };
     const issued = this.tokens.get(tokenHash(token));
-    if (!issued) throw new ApiError('invalid_token', 'Unknown API key or access token.', challenge('invalid_token'));
+    if (!issued) throw refuse('invalid_token', 'Unknown API key or access token.', true);
     // Left in place: a refusal writes nothing; the next token issued purges the expired ones.
-    if (issued.expiresAt <= this.clock.now().getTime()) {
-      throw new ApiError('invalid_token', 'The access token has expired; ask for a new one.', challenge('invalid_token'));
-    }
+    if (issued.expiresAt <= this.clock.now().getTime()) throw refuse('invalid_token', 'The access token has expired; ask for a new one.', true);
     return { tenant: issued.tenant, scopes: new Set(issued.scopes), credentialId: `client:${issued.clientId}`, kind: 'access_token' };
   }
 
@@ -147,7 +164,7 @@ export class Credentials {
     const missing = needed[0]!.filter((s) => !hasScope(principal.scopes, s));
     // RFC 6750 §3.1: the challenge names the scope the token lacks.
     throw new ApiError('insufficient_scope', `This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.map((s) => `'${s}'`).join(', ')}.`, {
-      headers: { 'WWW-Authenticate': `Bearer realm="invoicekit", error="insufficient_scope", scope="${needed[0]!.join(' ')}"` },
+      headers: { 'WWW-Authenticate': bearerChallenge({ error: 'insufficient_scope', scope: needed[0]!.join(' ') }) },
     });
   }
 }

@@ -52,11 +52,12 @@ describe('authentication', () => {
 
   it('refuses a wrong secret, an unknown grant type and scopes the client does not hold', async () => {
     const secret = await s.call('POST', '/oauth/token', { key: null, body: { grant_type: 'client_credentials', client_id: 'acme-client', client_secret: 'wrong' } });
-    expect([secret.status, secret.body.code]).toEqual([401, 'invalid_client']);
+    // RFC 6749 §5.2 errors (exact bodies and headers in oauth.test.ts).
+    expect([secret.status, secret.body.error, secret.headers['www-authenticate']]).toEqual([401, 'invalid_client', 'Basic realm="invoicekit"']);
     const grant = await s.call('POST', '/oauth/token', { key: null, body: { grant_type: 'password', client_id: 'acme-client', client_secret: 'acme-secret' } });
-    expect([grant.status, grant.body.code]).toEqual([400, 'unsupported_grant_type']);
+    expect([grant.status, grant.body.error]).toEqual([400, 'unsupported_grant_type']);
     const scope = await s.call('POST', '/oauth/token', { key: null, body: { grant_type: 'client_credentials', client_id: 'acme-client', client_secret: 'acme-secret', scope: 'admin:all' } });
-    expect([scope.status, scope.body.code]).toEqual([400, 'invalid_scope']);
+    expect([scope.status, scope.body.error]).toEqual([400, 'invalid_scope']);
   });
 });
 

@@ -21,7 +21,7 @@ export type Guard = (req: Request, res: Response, entry: OperationEntry) => Prin
  * How one operation shows its errors when problem+json is not what its callers read (HTML pages
  * for people, RFC 6749 JSON at the token endpoint): an answer, or undefined for problem+json.
  */
-export type ErrorPresenter = (error: ApiError, req: Request) => ApiResponse | undefined;
+export type ErrorPresenter = (error: ApiError, req: Request, requestId: string) => ApiResponse | undefined;
 
 export type PipelineDeps = {
   routes: RouteTable;
@@ -140,7 +140,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
     const present = (error: unknown): ApiResponse => {
       const problem = toApiError(error);
       const presenter = operationId === undefined ? undefined : deps.presenters?.[operationId];
-      return presenter?.(problem, req) ?? problemResponse(problem, requestId, req.path);
+      return presenter?.(problem, req, requestId) ?? problemResponse(problem, requestId, req.path);
     };
     let idempotent: { credential: string; key: string } | undefined;
     // A commit that fails while this request runs may take this request's changes with it.

@@ -3,7 +3,7 @@
 // builds the new record and stores it once: a refused action changes nothing.
 import { addDays, daysBetween } from '../domain/dates.ts';
 import type { components } from '../generated/api-types.ts';
-import { assertAllowed, assertPayment, nextStatusAfterAction, type InvoiceAction, type InvoiceStatus } from '../domain/lifecycle.ts';
+import { assertAllowed, assertPayment, invoiceAmountDue, nextStatusAfterAction, type InvoiceAction, type InvoiceStatus } from '../domain/lifecycle.ts';
 import { ApiError } from '../errors.ts';
 import type { InvoiceRecord } from '../store/types.ts';
 import { nowIso, today, type ServiceContext } from './context.ts';
@@ -181,7 +181,9 @@ export function recordShareView(ctx: ServiceContext, record: InvoiceRecord): Inv
 export function voidInvoice(ctx: ServiceContext, id: string): InvoiceRecord {
   return runAction(ctx, id, 'void', (current) => {
     const now = nowIso(ctx);
-    return { ...current, stored_status: nextStatusAfterAction('void', current.stored_status), voided_at: now, updated_at: now };
+    const stored_status = nextStatusAfterAction('void', current.stored_status);
+    // Nothing is owed on a void invoice (contract: Invoice.amount_due); its total stays as issued.
+    return { ...current, stored_status, amount_due: invoiceAmountDue({ ...current, stored_status }), voided_at: now, updated_at: now };
   });
 }
 

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { formatMinor } from '../domain/currency.ts';
 import type { InvoiceRecord } from '../store/types.ts';
+import { invoiceAmountDue } from '../domain/lifecycle.ts';
 import { today, type ServiceContext } from './context.ts';
 import { sortedInvoices, statusOf, type InvoiceFilters } from './invoices.ts';
 
@@ -57,8 +58,10 @@ export function csvRow(ctx: ServiceContext, invoice: InvoiceRecord): string[] {
     due_date: invoice.due_date,
     created_at: invoice.created_at,
   };
+  // amount_due as the contract defines it (0 on a void invoice), the same as the JSON's.
+  const amount = (column: AmountColumn) => (column === 'amount_due' ? invoiceAmountDue(invoice) : invoice[column]);
   return CSV_COLUMNS.map((column) =>
-    AMOUNTS.has(column) ? formatMinor(invoice[column as AmountColumn], invoice.currency) : neutralizeFormula(text[column as Exclude<CsvColumn, AmountColumn>]),
+    AMOUNTS.has(column) ? formatMinor(amount(column as AmountColumn), invoice.currency) : neutralizeFormula(text[column as Exclude<CsvColumn, AmountColumn>]),
   );
 }
 

@@ -2,7 +2,7 @@ import type { components } from '../generated/api-types.ts';
 import { ApiError } from '../errors.ts';
 import { DomainError } from '../domain/errors.ts';
 import { isKnownCurrency } from '../domain/currency.ts';
-import { assertAllowed, assertEditable, effectiveStatus, type InvoiceStatus, type StoredStatus } from '../domain/lifecycle.ts';
+import { assertAllowed, assertEditable, effectiveStatus, invoiceAmountDue, type InvoiceStatus, type StoredStatus } from '../domain/lifecycle.ts';
 import { nextFree, scopeKey } from '../domain/numbering.ts';
 import { computeTotals } from '../domain/totals.ts';
 import type { Invoice, InvoiceRecord, LineItem } from '../store/types.ts';
@@ -43,6 +43,8 @@ export function presentInvoice(ctx: ServiceContext, record: InvoiceRecord): Invo
   return {
     ...rest,
     status: statusOf(ctx, record),
+    // Derived, not read from the record: data sets written before void owed nothing show it right too.
+    amount_due: invoiceAmountDue(record),
     customer: { id: record.customer_id, name: customer?.name ?? '(deleted customer)', email: customer?.email ?? null },
     share_link: share_token && published_at ? { url: `${ctx.baseUrl}/public/invoices/${share_token}`, published_at } : null,
   } as Invoice;

@@ -1,7 +1,7 @@
 // Payments against an invoice. Every change rebuilds the invoice's money figures from its
 // payments and credit notes and recomputes the status with the domain's rules.
 import type { components } from '../generated/api-types.ts';
-import { amountDue, assertAllowed, assertPayment, checkAction, nextStatusAfterAction, type InvoiceAction } from '../domain/lifecycle.ts';
+import { assertAllowed, invoiceAmountDue, assertPayment, checkAction, nextStatusAfterAction, type InvoiceAction } from '../domain/lifecycle.ts';
 import { ApiError } from '../errors.ts';
 import type { CreditNote, InvoiceRecord, Payment } from '../store/types.ts';
 import { nowIso, today, type ServiceContext } from './context.ts';
@@ -42,7 +42,7 @@ export function withMoney(
     credit_notes,
     amount_paid,
     amount_credited,
-    amount_due: amountDue(current.total, amount_paid, amount_credited),
+    amount_due: invoiceAmountDue({ stored_status, total: current.total, amount_paid, amount_credited }),
     stored_status,
     paid_at: stored_status === 'paid' ? (current.stored_status === 'paid' ? current.paid_at : null) ?? now : null,
     updated_at: now,
