@@ -2,6 +2,7 @@
 // no untyped schemas, and generated files in step with spec/.
 import { describe, expect, it } from 'vitest';
 import { compileContractSchema, createContractAjv } from '../src/contract/ajv.ts';
+import { errorFormatOf, OAUTH_ERROR_SCHEMA_REF } from '../src/contract/error-format.ts';
 import { listOperations, loadContract, resolveRef } from '../src/contract/load.ts';
 import { staleFiles } from '../scripts/generate.mjs';
 
@@ -75,17 +76,22 @@ describe('every operation is documented', () => {
     }
   });
 
-  it('documents 401, 403 and 429 on every authenticated operation and problem+json on every error', () => {
+  it('documents 401, 403 and 429 on every authenticated operation and problem+json on every error (RFC 6749 JSON on the token endpoint)', () => {
     for (const op of operations) {
       const authenticated = op.operation.security.length > 0;
       for (const status of authenticated ? ['401', '403', '429'] : []) {
         expect(op.operation.responses[status], `${op.operationId} ${status}`).toBeDefined();
       }
-      // The public pages answer a browser with an HTML page instead (next test).
+      // The token endpoint answers every error as RFC 6749 §5.2 says; the public pages answer a browser
+      // with an HTML page too (next test); every other operation, problem+json.
+      const oauth = errorFormatOf(doc, op) === 'oauth';
+      expect(oauth, op.operationId).toBe(op.operationId === 'createAccessToken');
       const forBrowsers = (op.operation.tags as string[]).includes('Public pages');
       for (const [status, ref] of Object.entries<any>(op.operation.responses)) {
         if (Number(status) < 400) continue;
-        expect(Object.keys(resolveRef<any>(doc, ref).content), `${op.operationId} ${status}`).toEqual(forBrowsers ? ['application/problem+json', 'text/html'] : ['application/problem+json']);
+        const content = resolveRef<any>(doc, ref).content;
+        expect(Object.keys(content), `${op.operationId} ${status}`).toEqual(oauth ? ['application/json'] : forBrowsers ? ['application/problem+json', 'text/html'] : ['application/problem+json']);
+        if (oauth) expect(content['application/json'].schema.$ref, `${op.operationId} ${status}`).toBe(OAUTH_ERROR_SCHEMA_REF);
       }
     }
   });
