@@ -17,7 +17,7 @@ import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
 import { publicHandlers } from './http/handlers/public.ts';
 import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
-import { contractPipeline, type StorageGuard } from './http/pipeline.ts';
+import { contractPipeline, type ErrorPresenter, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
 import { lastResort, readDocsPage, securityHeaderSetter, sendProblem } from './http/security.ts';
@@ -59,6 +59,8 @@ export type AppDeps = {
   docs?: DocsPages;
   /** Records the requests answered outside the control API, for the control API to show. */
   journal?: Journal;
+  /** How chosen operations show their errors instead of problem+json (HTML pages, RFC 6749 JSON), by operationId. */
+  presenters?: Partial<Record<string, ErrorPresenter>>;
 };
 
 /** Paths the mock controls answer once mounted (Express mounts match case-insensitively; so does this). */
@@ -173,6 +175,7 @@ export function createApp(deps: AppDeps) {
       handlers,
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
+      presenters: { ...deps.presenters },
       beforeHandler: deps.beforeHandler,
       storage: deps.durable,
     }),
