@@ -10,7 +10,7 @@ import type { Journal } from './control/journal.ts';
 import { randomIds, requestIdFor, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
 import { apiGuard } from './http/api-guard.ts';
 import { Credentials } from './http/auth.ts';
-import { corsHeaders } from './http/cors.ts';
+import { corsStep } from './http/cors.ts';
 import { actionHandlers } from './http/handlers/actions.ts';
 import { authHandlers, checkGrantType } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
@@ -124,9 +124,20 @@ export function createApp(deps: AppDeps) {
   let controls: RequestHandler | undefined;
   const setSecurityHeaders = securityHeaderSetter();
 
-  // One application and few layers (each costs on every request): the answer's fixed headers,
-  // the one request-id step, the journal, and the mock controls with their docs, which come
-  // before CORS because they never answered cross-origin callers.
+  const cors =
+    settings.corsOrigins === false
+      ? undefined
+      : corsStep({
+          origins: settings.corsOrigins,
+          exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Location', 'Idempotent-Replayed', 'Content-Disposition', 'WWW-Authenticate'],
+          allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+          maxAgeSeconds: 600,
+        });
+
+  // One application and one layer before the contract pipeline (each layer costs on every
+  // request), in this order: the answer's fixed headers, the one request-id step, the journal;
+  // the mock controls and their docs, which never answered cross-origin callers; CORS; then the
+  // contract, the docs and the health check, matched as Express GET routes would match them.
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -134,26 +145,14 @@ export function createApp(deps: AppDeps) {
     setSecurityHeaders(res);
     res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
     deps.journal?.start(req, res);
+    const pathname = req.path;
+    const key = pageKey(req.method, pathname);
     if (controls) {
-      const pathname = req.path;
       if (CONTROL_PATH.test(pathname)) return controls(req, res, next);
-      if (pageKey(req.method, pathname) === '/docs/control') return void Promise.resolve(controlDocs(req, res)).catch(next);
+      if (key === '/docs/control') return void Promise.resolve(controlDocs(req, res)).catch(next);
     }
-    next();
-  });
-  if (settings.corsOrigins !== false) {
-    app.use(
-      corsHeaders({
-        origins: settings.corsOrigins,
-        exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Location', 'Idempotent-Replayed', 'Content-Disposition', 'WWW-Authenticate'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-        maxAgeSeconds: 600,
-      }),
-    );
-  }
-  // The contract, the docs and the health check, as Express GET routes match them.
-  app.use((req, res, next) => {
-    const page = pages.get(pageKey(req.method, req.path));
+    if (cors?.(req, res)) return;
+    const page = pages.get(key);
     if (!page) return next();
     Promise.resolve(page(req, res)).catch(next);
   });
