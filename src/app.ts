@@ -11,14 +11,14 @@ import type { Journal } from './control/journal.ts';
 import { randomIds, requestIdFor, secureRandomText, type Clock, type IdGenerator } from './deps.ts';
 import { apiGuard } from './http/api-guard.ts';
 import { Credentials } from './http/auth.ts';
-import { corsHeaders } from './http/cors.ts';
+import { corsStep } from './http/cors.ts';
 import { actionHandlers } from './http/handlers/actions.ts';
 import { authHandlers, checkGrantType, oauthErrorResponse } from './http/handlers/auth.ts';
 import { customerHandlers } from './http/handlers/customers.ts';
 import { invoiceHandlers } from './http/handlers/invoices.ts';
 import { publicErrorPresenters, publicHandlers } from './http/handlers/public.ts';
 import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
-import { contractPipeline, type StorageGuard } from './http/pipeline.ts';
+import { contractPipeline, type ErrorPresenter, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry } from './http/types.ts';
 import { lastResort, readDocsPage, securityHeaderSetter, sendProblem } from './http/security.ts';
@@ -60,6 +60,8 @@ export type AppDeps = {
   docs?: DocsPages;
   /** Records the requests answered outside the control API, for the control API to show. */
   journal?: Journal;
+  /** How chosen operations show their errors instead of problem+json (HTML pages, RFC 6749 JSON), by operationId. */
+  presenters?: Partial<Record<string, ErrorPresenter>>;
 };
 
 /** Paths the mock controls answer once mounted (Express mounts match case-insensitively; so does this). */
@@ -123,9 +125,20 @@ export function createApp(deps: AppDeps) {
   let controls: RequestHandler | undefined;
   const setSecurityHeaders = securityHeaderSetter();
 
-  // One application and few layers (each costs on every request): the answer's fixed headers,
-  // the one request-id step, the journal, and the mock controls with their docs, which come
-  // before CORS because they never answered cross-origin callers.
+  const cors =
+    settings.corsOrigins === false
+      ? undefined
+      : corsStep({
+          origins: settings.corsOrigins,
+          exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Location', 'Idempotent-Replayed', 'Content-Disposition', 'WWW-Authenticate'],
+          allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+          maxAgeSeconds: 600,
+        });
+
+  // One application and one layer before the contract pipeline (each layer costs on every
+  // request), in this order: the answer's fixed headers, the one request-id step, the journal;
+  // the mock controls and their docs, which never answered cross-origin callers; CORS; then the
+  // contract, the docs and the health check, matched as Express GET routes would match them.
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -133,26 +146,14 @@ export function createApp(deps: AppDeps) {
     setSecurityHeaders(res);
     res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
     deps.journal?.start(req, res);
+    const pathname = req.path;
+    const key = pageKey(req.method, pathname);
     if (controls) {
-      const pathname = req.path;
       if (CONTROL_PATH.test(pathname)) return controls(req, res, next);
-      if (pageKey(req.method, pathname) === '/docs/control') return void Promise.resolve(controlDocs(req, res)).catch(next);
+      if (key === '/docs/control') return void Promise.resolve(controlDocs(req, res)).catch(next);
     }
-    next();
-  });
-  if (settings.corsOrigins !== false) {
-    app.use(
-      corsHeaders({
-        origins: settings.corsOrigins,
-        exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Location', 'Idempotent-Replayed', 'Content-Disposition', 'WWW-Authenticate'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-        maxAgeSeconds: 600,
-      }),
-    );
-  }
-  // The contract, the docs and the health check, as Express GET routes match them.
-  app.use((req, res, next) => {
-    const page = pages.get(pageKey(req.method, req.path));
+    if (cors?.(req, res)) return;
+    const page = pages.get(key);
     if (!page) return next();
     Promise.resolve(page(req, res)).catch(next);
   });
@@ -174,13 +175,13 @@ export function createApp(deps: AppDeps) {
       handlers,
       contextFor,
       preValidate: { createAccessToken: checkGrantType },
-      // The contract says which operations answer RFC 6749 errors instead of problem+json.
       beforeHandler: deps.beforeHandler,
       storage: deps.durable,
       presenters: {
         ...publicErrorPresenters({ store: deps.store, clock: deps.clock }),
         // Operations whose contract documents RFC 6749 §5.2 errors instead of problem+json (the token endpoint).
         ...Object.fromEntries(entries.filter((e) => errorFormatOf(loadContract(), e) === 'oauth').map((e) => [e.operationId, (error: ApiError, _req: unknown, requestId: string) => oauthErrorResponse(error, requestId)])),
+        ...deps.presenters,
       },
     }),
   );

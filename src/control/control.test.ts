@@ -165,6 +165,41 @@ describe('outbox and journal', () => {
   });
 });
 
+describe('journal limits', () => {
+  it('keeps the first 64 KiB of a large answer and says how large it was', async () => {
+    await call('DELETE', '/control/requests');
+    const contract = await call('GET', '/openapi.json', { key: null });
+    expect(contract.text.length).toBeGreaterThan(64 * 1024);
+    const [entry] = (await call('GET', '/control/requests')).body.data;
+    expect(entry).toMatchObject({ method: 'GET', path: '/openapi.json', status: 200 });
+    expect(entry.response_body).toMatch(new RegExp(`… \\(${Buffer.byteLength(contract.text)} bytes\\)$`));
+    expect(entry.response_body.startsWith(contract.text.slice(0, 1000))).toBe(true);
+  });
+
+  it('records a request whose caller hung up before the answer with status 0 and no answer', async () => {
+    await call('DELETE', '/control/requests');
+    await call('PUT', '/control/disturbance', { body: { latency: { operations: { listCustomers: { fixed_ms: 300 } } } } });
+    await expect(request(`${base}/api/v1/customers`, { headers: { authorization: `Bearer ${KEY}` }, signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the handler runs on and answers no one
+    await call('PUT', '/control/disturbance', { body: { latency: null } });
+    const dropped = (await call('GET', '/control/requests?path=/api/v1/customers')).body.data;
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatchObject({ status: 0, response_body: null, tenant: 'acme' });
+  });
+});
+
+describe('one request-id step', () => {
+  it('gives the control API and the API the same rule: a printable id sent is kept, anything else replaced', async () => {
+    for (const path of ['/control/clock', '/api/v1/customers?limit=1']) {
+      expect((await call('GET', path, { headers: { 'x-request-id': 'trace-42' } })).headers['x-request-id']).toBe('trace-42');
+      const fresh = (await call('GET', path, { headers: { 'x-request-id': 'has space' } })).headers['x-request-id'];
+      expect(fresh).toMatch(/^req_[A-Za-z0-9]{24}$/);
+    }
+    const refused = await call('GET', '/control/nowhere', { headers: { 'x-request-id': 'trace-43' } });
+    expect([refused.status, refused.body.request_id, refused.headers['cache-control']]).toEqual([404, 'trace-43', 'no-store']);
+  });
+});
+
 describe('credentials shown by the control API', () => {
   it('fingerprints an API key: its prefix and last four characters, or the prefix alone when short', () => {
     expect(keyFingerprint('ik_test_acme_5d2k9m3x8q1w7e4r6t0y2u8i')).toBe('ik_test_…2u8i');

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 export type CorsOptions = {
   /** `*` reflects any origin; a list allows exactly those. */
@@ -16,11 +16,19 @@ const ALLOWED_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
  * than on every request.
  */
 export function corsHeaders(options: CorsOptions): RequestHandler {
+  const apply = corsStep(options);
+  return (req, res, next) => {
+    if (!apply(req, res)) next();
+  };
+}
+
+/** corsHeaders as a step of a larger middleware: sets the headers, and answers a preflight itself (then true). */
+export function corsStep(options: CorsOptions): (req: Request, res: Response) => boolean {
   const exposed = options.exposedHeaders.join(',');
   const allowed = options.allowedHeaders.join(',');
   const maxAge = String(options.maxAgeSeconds);
   const listed = options.origins === '*' ? undefined : new Set(options.origins);
-  return (req, res, next) => {
+  return (req, res) => {
     const origin = req.headers.origin;
     if (origin && (listed === undefined || listed.has(origin))) res.setHeader('Access-Control-Allow-Origin', origin);
     if (res.hasHeader('Vary')) res.vary('Origin');
@@ -33,9 +41,9 @@ export function corsHeaders(options: CorsOptions): RequestHandler {
       res.statusCode = 204;
       res.setHeader('Content-Length', '0');
       res.end();
-      return;
+      return true;
     }
     res.setHeader('Access-Control-Expose-Headers', exposed);
-    next();
+    return false;
   };
 }
