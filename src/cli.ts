@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { conformCommand, conformErrorExit } from '../conformance/cli.ts';
 import { packageVersion as version } from './contract/package.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { DocsPages } from './docs.ts';
@@ -86,10 +85,13 @@ program
     }
   });
 
-program.addCommand(conformCommand());
+// The conformance runner (fast-check, undici, ~60 modules) is loaded for every command but
+// `serve`, whose start it would only slow down.
+const conformance = () => import('../conformance/cli.ts');
+if (process.argv[2] !== 'serve') program.addCommand((await conformance()).conformCommand());
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  conformErrorExit(error);
+  (await conformance()).conformErrorExit(error);
 }
