@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { createRequire } from 'node:module';
 import type { OperationEntry } from '../src/contract/load.ts';
+import { packageVersion as version } from '../src/contract/package.ts';
 import { ConformanceClient } from './client.ts';
 import { documentedStatuses, isSecured, loadConformanceContract, SetupError, type LoadedContract } from './contract.ts';
 import { FailureLog } from './failures.ts';
@@ -10,8 +10,6 @@ import { Redactor } from './redact.ts';
 import { CHECKS } from './registry.ts';
 import { PrerequisiteError, Resources } from './resources.ts';
 import type { Check, CheckContext, ExchangeCheck, ScenarioCheck, CheckResult, ConformanceOptions, Coverage, Exchange, FailureInput, ResolvedOptions, RunEvent, RunResult, TestCase, ToolError } from './types.ts';
-
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export const DEFAULTS = { seed: 1, maxExamples: 10, workers: 4, requestTimeoutMs: 10_000 };
 

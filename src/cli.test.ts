@@ -5,10 +5,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../scripts/build.mjs';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../scripts/invoicekit.mjs', import.meta.url));
+// The bin runs the compiled code (dist/), as users do: compile it first when the sources changed.
+beforeAll(() => ensureBuilt(), 300_000);
 
 /** Starts `invoicekit serve` as users do, waits for its banner (bounded), and returns what it printed. */
 async function serve(args: string[]) {

@@ -1,11 +1,8 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { conformCommand, conformErrorExit } from '../conformance/cli.ts';
+import { packageVersion as version } from './contract/package.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { DocsPages } from './docs.ts';
 import { startServer } from './server.ts';
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** One line for a start-up failure: what went wrong and what to do, never a stack or a raw error object. */
 function startFailure(error: unknown): string {
@@ -88,10 +85,13 @@ program
     }
   });
 
-program.addCommand(conformCommand());
+// The conformance runner (fast-check, undici, ~60 modules) is loaded for every command but
+// `serve`, whose start it would only slow down.
+const conformance = () => import('../conformance/cli.ts');
+if (process.argv[2] !== 'serve') program.addCommand((await conformance()).conformCommand());
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  conformErrorExit(error);
+  (await conformance()).conformErrorExit(error);
 }

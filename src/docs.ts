@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { packageRoot as root } from './contract/package.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 export const docsDir = path.join(root, 'dist', 'docs');
 
 /** What the start banner may promise about /docs. */
@@ -18,7 +18,7 @@ export type DocsBuilder = {
 
 type BuildScript = { docsAreStale: () => boolean; buildDocs: (options: { signal: AbortSignal }) => Promise<unknown> };
 // Plain JS outside src/, loaded only when the server builds its docs.
-const script = () => import(new URL('../scripts/build-docs.mjs', import.meta.url).href) as Promise<BuildScript>;
+const script = () => import(pathToFileURL(path.join(root, 'scripts', 'build-docs.mjs')).href) as Promise<BuildScript>;
 
 export const scriptBuilder: DocsBuilder = {
   stale: async () => (await script()).docsAreStale(),

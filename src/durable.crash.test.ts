@@ -4,10 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../scripts/build.mjs';
 import { Agent, request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../scripts/invoicekit.mjs', import.meta.url));
+// The bin runs the compiled code (dist/), as users do: compile it first when the sources changed.
+beforeAll(() => ensureBuilt(), 300_000);
 const KEY = 'ik_test_crash_key';
 const dirs: string[] = [];
 const children: ChildProcess[] = [];

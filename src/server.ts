@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import type { DocsPages } from './docs.ts';
 import { ConfigError, type ServerConfig } from './config.ts';
+import { packageRoot } from './contract/package.ts';
 import { controlPipeline } from './control/router.ts';
 import { Disturbance } from './control/disturbance.ts';
 import { Journal } from './control/journal.ts';
@@ -18,7 +18,8 @@ import { DurableState } from './store/durable.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/types.ts';
 
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+// The package root, also from the compiled code in dist/src/ (fixtures/data is never copied there).
+export const repoRoot = packageRoot;
 export const fixturesDir = path.join(repoRoot, 'fixtures', 'data');
 export const defaultFixtures = path.join(fixturesDir, 'default.json');
 

@@ -136,67 +136,87 @@ function depthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
-/** Request validators for every operation, compiled once from the contract at start-up. */
+/**
+ * Request validators for every operation of a contract. Each operation's validators are compiled
+ * on its first request (ajv takes ~200 ms for all of them, which a start-up should not pay for
+ * operations it may never see), then kept; what they accept and refuse is the same either way.
+ */
 export class RequestValidators {
   private readonly compiled = new Map<string, Compiled>();
-  private readonly paramsAjv: Ajv2020;
-  private readonly bodyAjv: Ajv2020;
   private readonly doc: OpenApiDocument;
+  private paramsAjvInstance: Ajv2020 | undefined;
+  private bodyAjvInstance: Ajv2020 | undefined;
 
   constructor(entries: OperationEntry[], doc: OpenApiDocument = loadContract()) {
     this.doc = doc;
-    // Path, query and header values arrive as text; `fromText` turns them into the declared
-    // types strictly (ajv's own coercion would take `Infinity`, `1e400` or `0x10` as integers).
-    this.paramsAjv = createContractAjv(doc, { coerceTypes: false, useDefaults: true });
-    this.bodyAjv = createContractAjv(doc);
-    for (const entry of entries) {
-      const kinds = new Map<string, string | undefined>();
-      // Pages for people ignore what mail tools append (`?utm_source=…`); the API refuses it.
-      const ignoreUnknownQuery = (entry.operation as Record<string, unknown>)['x-unknown-query-parameters'] === 'ignore';
-      const group = (where: 'path' | 'query' | 'header') => {
-        const params = entry.parameters.filter((p) => p.in === where);
-        const properties: Record<string, unknown> = {};
-        for (const p of params) properties[where === 'header' ? p.name.toLowerCase() : p.name] = p.schema ?? { type: 'string' };
-        for (const p of params) kinds.set(`${where}:${where === 'header' ? p.name.toLowerCase() : p.name}`, typeOf(doc, p.schema));
-        return {
-          params,
-          validate: compileContractSchema(this.paramsAjv, {
-            type: 'object',
-            properties,
-            required: params.filter((p) => p.required).map((p) => (where === 'header' ? p.name.toLowerCase() : p.name)),
-            // Unknown query parameters are refused; unknown headers are none of our business.
-            additionalProperties: where !== 'query' ? true : false,
-          }),
-        };
+    void entries; // compiled on first use: see compiledFor()
+  }
+
+  // Path, query and header values arrive as text; `fromText` turns them into the declared
+  // types strictly (ajv's own coercion would take `Infinity`, `1e400` or `0x10` as integers).
+  private get paramsAjv(): Ajv2020 {
+    return (this.paramsAjvInstance ??= createContractAjv(this.doc, { coerceTypes: false, useDefaults: true }));
+  }
+
+  private get bodyAjv(): Ajv2020 {
+    return (this.bodyAjvInstance ??= createContractAjv(this.doc));
+  }
+
+  /** The operation's validators, compiled now if this is its first request. */
+  private compiledFor(entry: OperationEntry): Compiled {
+    let c = this.compiled.get(entry.operationId);
+    if (!c) this.compiled.set(entry.operationId, (c = this.compile(entry)));
+    return c;
+  }
+
+  private compile(entry: OperationEntry): Compiled {
+    const doc = this.doc;
+    const kinds = new Map<string, string | undefined>();
+    // Pages for people ignore what mail tools append (`?utm_source=…`); the API refuses it.
+    const ignoreUnknownQuery = (entry.operation as Record<string, unknown>)['x-unknown-query-parameters'] === 'ignore';
+    const group = (where: 'path' | 'query' | 'header') => {
+      const params = entry.parameters.filter((p) => p.in === where);
+      const properties: Record<string, unknown> = {};
+      for (const p of params) properties[where === 'header' ? p.name.toLowerCase() : p.name] = p.schema ?? { type: 'string' };
+      for (const p of params) kinds.set(`${where}:${where === 'header' ? p.name.toLowerCase() : p.name}`, typeOf(doc, p.schema));
+      return {
+        params,
+        validate: compileContractSchema(this.paramsAjv, {
+          type: 'object',
+          properties,
+          required: params.filter((p) => p.required).map((p) => (where === 'header' ? p.name.toLowerCase() : p.name)),
+          // Unknown query parameters are refused; unknown headers are none of our business.
+          additionalProperties: where !== 'query' ? true : false,
+        }),
       };
-      const query = group('query');
-      const header = group('header');
-      const body = resolveRef<any>(doc, entry.operation.requestBody);
-      const bodies = new Map<string, ValidateFunction>();
-      const bodySchemas = new Map<string, unknown>();
-      for (const [type, media] of Object.entries<any>(body?.content ?? {})) {
-        bodySchemas.set(type, media.schema);
-        // Form bodies arrive as text too; JSON bodies must have the right types as sent.
-        bodies.set(type, compileContractSchema(type === 'application/json' ? this.bodyAjv : this.paramsAjv, media.schema));
-      }
-      this.compiled.set(entry.operationId, {
-        path: group('path').validate,
-        query: query.validate,
-        headers: header.validate,
-        headerNames: header.params.map((p) => p.name.toLowerCase()),
-        kinds,
-        arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
-        ...(ignoreUnknownQuery ? { keepQuery: new Set(query.params.map((p) => p.name)) } : {}),
-        bodyRequired: body?.required === true,
-        bodies,
-        bodySchemas,
-      });
+    };
+    const query = group('query');
+    const header = group('header');
+    const body = resolveRef<any>(doc, entry.operation.requestBody);
+    const bodies = new Map<string, ValidateFunction>();
+    const bodySchemas = new Map<string, unknown>();
+    for (const [type, media] of Object.entries<any>(body?.content ?? {})) {
+      bodySchemas.set(type, media.schema);
+      // Form bodies arrive as text too; JSON bodies must have the right types as sent.
+      bodies.set(type, compileContractSchema(type === 'application/json' ? this.bodyAjv : this.paramsAjv, media.schema));
     }
+    return {
+      path: group('path').validate,
+      query: query.validate,
+      headers: header.validate,
+      headerNames: header.params.map((p) => p.name.toLowerCase()),
+      kinds,
+      arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
+      ...(ignoreUnknownQuery ? { keepQuery: new Set(query.params.map((p) => p.name)) } : {}),
+      bodyRequired: body?.required === true,
+      bodies,
+      bodySchemas,
+    };
   }
 
   /** Checks every part of the request; throws one 400 listing every violation. */
   validate(entry: OperationEntry, parts: RequestParts): ValidatedRequest {
-    const c = this.compiled.get(entry.operationId)!;
+    const c = this.compiledFor(entry);
     const errors: FieldError[] = [];
     const counter = { total: 0 };
 

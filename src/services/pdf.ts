@@ -1,6 +1,6 @@
 // The invoice as a PDF document, drawn with pdfkit. Deterministic for the same input: the
 // document dates come from the caller (the injected clock), never from the system time.
-import PDFDocument from 'pdfkit';
+import type PDFKitDocument from 'pdfkit';
 import type { Customer, Invoice } from '../store/types.ts';
 import { displayAmount, displayQuantity } from './public-pages.ts';
 
@@ -51,8 +51,13 @@ function addressLines(customer: Customer | undefined): string[] {
   return [a.line1, a.line2, cityLine, a.region, a.country].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
+// pdfkit (~90 ms to load) is loaded when the first PDF is asked for, not at start-up.
+let pdfkit: Promise<typeof PDFKitDocument> | undefined;
+const loadPdfkit = () => (pdfkit ??= import('pdfkit').then((module) => module.default));
+
 /** Renders the invoice PDF into a Buffer. */
-export function renderInvoicePdf({ invoice, customer, issuer, createdAt }: InvoicePdfInput): Promise<Buffer> {
+export async function renderInvoicePdf({ invoice, customer, issuer, createdAt }: InvoicePdfInput): Promise<Buffer> {
+  const PDFDocument = await loadPdfkit();
   const t = pdfSafeText;
   const money = (amount: number) => displayAmount(amount, invoice.currency);
   const doc = new PDFDocument({
