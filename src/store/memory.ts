@@ -1,5 +1,8 @@
 import type { StoredStatus } from '../domain/lifecycle.ts';
-import type { CustomerRecord, InvoiceRecord, Store, StoreSnapshot, TenantSettings } from './types.ts';
+import type { CustomerRecord, InvoiceRecord, Store, StoreSnapshot, TenantChange, TenantSettings } from './types.ts';
+
+/** Changes kept per tenant for readers that catch up (list views); a reader further behind rebuilds. */
+const CHANGE_LOG_SIZE = 4096;
 
 type TenantData = {
   settings: TenantSettings;
@@ -12,6 +15,10 @@ type TenantData = {
   creditNoteNumbers: Set<string>;
   sequences: Map<string, number>;
   version: number;
+  /** Changes after `logFloor`, oldest first (bounded). */
+  log: TenantChange[];
+  logFloor: number;
+  readModels: Map<string, unknown>;
 };
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
@@ -61,6 +68,9 @@ export class MemoryStore implements Store {
       creditNoteNumbers: new Set(),
       sequences: new Map(),
       version: ++this.changes,
+      log: [],
+      logFloor: this.changes,
+      readModels: new Map(),
     });
   }
 
@@ -70,12 +80,12 @@ export class MemoryStore implements Store {
   putCustomer(tenant: string, record: CustomerRecord) {
     const d = this.t(tenant);
     d.customers.set(record.id, record);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'customer', id: record.id });
   }
   removeCustomer(tenant: string, id: string) {
     const d = this.t(tenant);
     d.customers.delete(id);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'customer', id });
   }
   customers(tenant: string) {
     return this.data.get(tenant)?.customers.values() ?? [];
@@ -88,7 +98,7 @@ export class MemoryStore implements Store {
     const d = this.t(tenant);
     const previous = d.invoices.get(record.id);
     if (previous) this.unindex(tenant, d, previous);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: previous, after: record });
     d.invoices.set(record.id, record);
     addTo(d.byCustomer, record.customer_id, record.id);
     addTo(d.byStatus, record.stored_status, record.id);
@@ -111,7 +121,16 @@ export class MemoryStore implements Store {
     if (!record) return;
     this.unindex(tenant, d, record);
     d.invoices.delete(id);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: record, after: undefined });
+  }
+  private logChange(d: TenantData, change: TenantChange) {
+    d.version = change.version;
+    d.log.push(change);
+    if (d.log.length > CHANGE_LOG_SIZE) {
+      // Drop the older half at once, so that trimming costs O(1) per change.
+      const dropped = d.log.splice(0, CHANGE_LOG_SIZE / 2);
+      d.logFloor = dropped[dropped.length - 1]!.version;
+    }
   }
   invoices(tenant: string) {
     return this.data.get(tenant)?.invoices.values() ?? [];
@@ -147,6 +166,22 @@ export class MemoryStore implements Store {
 
   version(tenant: string) {
     return this.data.get(tenant)?.version ?? 0;
+  }
+  changesSince(tenant: string, version: number): readonly TenantChange[] | undefined {
+    const d = this.data.get(tenant);
+    if (!d || version < d.logFloor || version > d.version) return undefined;
+    // Versions grow along the log: binary search for the first change after `version`.
+    let lo = 0;
+    let hi = d.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (d.log[mid]!.version <= version) lo = mid + 1;
+      else hi = mid;
+    }
+    return d.log.slice(lo);
+  }
+  readModels(tenant: string) {
+    return this.t(tenant).readModels;
   }
 
   sequence(tenant: string, scope: string) {
