@@ -1,4 +1,3 @@
-import type { StoredStatus } from '../domain/lifecycle.ts';
 import type { CustomerRecord, InvoiceRecord, Store, StoreSnapshot, TenantChange, TenantSettings } from './types.ts';
 
 /** Changes kept per tenant for readers that catch up (list views); a reader further behind rebuilds. */
@@ -8,9 +7,8 @@ type TenantData = {
   settings: TenantSettings;
   customers: Map<string, CustomerRecord>;
   invoices: Map<string, InvoiceRecord>;
-  // Secondary indexes: a filtered list starts from the smallest of these, never from every invoice.
+  // Secondary indexes; the sorted orders of lists are kept by readers (readModels), from the change log.
   byCustomer: Map<string, Set<string>>;
-  byStatus: Map<StoredStatus, Set<string>>;
   byNumber: Map<string, string>;
   creditNoteNumbers: Set<string>;
   sequences: Map<string, number>;
@@ -63,7 +61,6 @@ export class MemoryStore implements Store {
       customers: new Map(),
       invoices: new Map(),
       byCustomer: new Map(),
-      byStatus: new Map(),
       byNumber: new Map(),
       creditNoteNumbers: new Set(),
       sequences: new Map(),
@@ -101,7 +98,6 @@ export class MemoryStore implements Store {
     this.logChange(d, { version: ++this.changes, kind: 'invoice', before: previous, after: record });
     d.invoices.set(record.id, record);
     addTo(d.byCustomer, record.customer_id, record.id);
-    addTo(d.byStatus, record.stored_status, record.id);
     d.byNumber.set(record.number, record.id);
     for (const cn of record.credit_notes) d.creditNoteNumbers.add(cn.number);
     if (record.share_token) this.shareTokens.set(record.share_token, { tenant, id: record.id });
@@ -109,7 +105,6 @@ export class MemoryStore implements Store {
   }
   private unindex(tenant: string, d: TenantData, record: InvoiceRecord) {
     removeFrom(d.byCustomer, record.customer_id, record.id);
-    removeFrom(d.byStatus, record.stored_status, record.id);
     if (d.byNumber.get(record.number) === record.id) d.byNumber.delete(record.number);
     if (record.share_token) this.shareTokens.delete(record.share_token);
     if (record.payment_token) this.paymentTokens.delete(record.payment_token);
@@ -138,11 +133,6 @@ export class MemoryStore implements Store {
   *invoicesOfCustomer(tenant: string, customerId: string) {
     const d = this.data.get(tenant);
     for (const id of d?.byCustomer.get(customerId) ?? []) yield d!.invoices.get(id)!;
-  }
-  *invoicesWithStatus(tenant: string, statuses: Iterable<StoredStatus>) {
-    const d = this.data.get(tenant);
-    if (!d) return;
-    for (const status of new Set(statuses)) for (const id of d.byStatus.get(status) ?? []) yield d.invoices.get(id)!;
   }
   countInvoices(tenant: string) {
     return this.data.get(tenant)?.invoices.size ?? 0;

@@ -53,7 +53,6 @@ export interface Store {
   /** Every invoice of the tenant (live and trashed). */
   invoices(tenant: string): Iterable<InvoiceRecord>;
   invoicesOfCustomer(tenant: string, customerId: string): Iterable<InvoiceRecord>;
-  invoicesWithStatus(tenant: string, statuses: Iterable<StoredStatus>): Iterable<InvoiceRecord>;
   countInvoices(tenant: string): number;
   invoiceIdByNumber(tenant: string, number: string): string | undefined;
   creditNoteNumberTaken(tenant: string, number: string): boolean;
