@@ -25,6 +25,14 @@ export function compareKeys(a: SortValue[], b: SortValue[]): number {
   return 0;
 }
 
+/** A sorted sequence read by position: an array, or a view of one (see reversed). */
+export type Ordered<T> = { readonly length: number; at(index: number): T | undefined };
+
+/** The sequence back to front, without a copy. */
+export function reversed<T>(items: Ordered<T>): Ordered<T> {
+  return { length: items.length, at: (index) => (index >= 0 && index < items.length ? items.at(items.length - 1 - index) : undefined) };
+}
+
 export function sortItems<T>(items: T[], sort: SortSpec<T>): T[] {
   const keyed = items.map((item) => ({ item, key: sort.key(item) }));
   keyed.sort((x, y) => (sort.descending ? -1 : 1) * compareKeys(x.key, y.key));
@@ -76,7 +84,7 @@ export function checkPageRequest(req: PageRequest): void {
 }
 
 /** One page of an already sorted list, with the envelope's pagination block. */
-export function paginate<T>(sorted: T[], sort: SortSpec<T>, req: PageRequest, codec: CursorCodec, context: string): { data: T[]; pagination: Pagination } {
+export function paginate<T>(sorted: Ordered<T>, sort: SortSpec<T>, req: PageRequest, codec: CursorCodec, context: string): { data: T[]; pagination: Pagination } {
   checkPageRequest(req);
   const { limit } = req;
   const direction = sort.descending ? -1 : 1;
@@ -87,7 +95,7 @@ export function paginate<T>(sorted: T[], sort: SortSpec<T>, req: PageRequest, co
     let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = cmp(sorted[mid]!, key);
+      const c = cmp(sorted.at(mid)!, key);
       if (c < 0 || (strictlyAfter && c === 0)) lo = mid + 1;
       else hi = mid;
     }
@@ -99,7 +107,8 @@ export function paginate<T>(sorted: T[], sort: SortSpec<T>, req: PageRequest, co
   else if (req.after !== undefined) start = bound(codec.decode(context, req.after, 'after'), true);
   else if (req.before !== undefined) start = Math.max(0, bound(codec.decode(context, req.before, 'before'), false) - limit);
   const end = req.before !== undefined ? Math.min(start + limit, bound(codec.decode(context, req.before, 'before'), false)) : start + limit;
-  const data = sorted.slice(start, Math.min(end, sorted.length));
+  const data: T[] = [];
+  for (let i = start; i < Math.min(end, sorted.length); i++) data.push(sorted.at(i)!);
   const total = sorted.length;
   const first = data[0];
   const last = data[data.length - 1];

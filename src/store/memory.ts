@@ -1,17 +1,22 @@
-import type { StoredStatus } from '../domain/lifecycle.ts';
-import type { CustomerRecord, InvoiceRecord, Store, StoreSnapshot, TenantSettings } from './types.ts';
+import type { CustomerRecord, InvoiceRecord, Store, StoreSnapshot, TenantChange, TenantSettings } from './types.ts';
+
+/** Changes kept per tenant for readers that catch up (list views); a reader further behind rebuilds. */
+const CHANGE_LOG_SIZE = 4096;
 
 type TenantData = {
   settings: TenantSettings;
   customers: Map<string, CustomerRecord>;
   invoices: Map<string, InvoiceRecord>;
-  // Secondary indexes: a filtered list starts from the smallest of these, never from every invoice.
+  // Secondary indexes; the sorted orders of lists are kept by readers (readModels), from the change log.
   byCustomer: Map<string, Set<string>>;
-  byStatus: Map<StoredStatus, Set<string>>;
   byNumber: Map<string, string>;
   creditNoteNumbers: Set<string>;
   sequences: Map<string, number>;
   version: number;
+  /** Changes after `logFloor`, oldest first (bounded). */
+  log: TenantChange[];
+  logFloor: number;
+  readModels: Map<string, unknown>;
 };
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
@@ -56,11 +61,13 @@ export class MemoryStore implements Store {
       customers: new Map(),
       invoices: new Map(),
       byCustomer: new Map(),
-      byStatus: new Map(),
       byNumber: new Map(),
       creditNoteNumbers: new Set(),
       sequences: new Map(),
       version: ++this.changes,
+      log: [],
+      logFloor: this.changes,
+      readModels: new Map(),
     });
   }
 
@@ -70,12 +77,12 @@ export class MemoryStore implements Store {
   putCustomer(tenant: string, record: CustomerRecord) {
     const d = this.t(tenant);
     d.customers.set(record.id, record);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'customer', id: record.id });
   }
   removeCustomer(tenant: string, id: string) {
     const d = this.t(tenant);
     d.customers.delete(id);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'customer', id });
   }
   customers(tenant: string) {
     return this.data.get(tenant)?.customers.values() ?? [];
@@ -88,10 +95,9 @@ export class MemoryStore implements Store {
     const d = this.t(tenant);
     const previous = d.invoices.get(record.id);
     if (previous) this.unindex(tenant, d, previous);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: previous, after: record });
     d.invoices.set(record.id, record);
     addTo(d.byCustomer, record.customer_id, record.id);
-    addTo(d.byStatus, record.stored_status, record.id);
     d.byNumber.set(record.number, record.id);
     for (const cn of record.credit_notes) d.creditNoteNumbers.add(cn.number);
     if (record.share_token) this.shareTokens.set(record.share_token, { tenant, id: record.id });
@@ -99,7 +105,6 @@ export class MemoryStore implements Store {
   }
   private unindex(tenant: string, d: TenantData, record: InvoiceRecord) {
     removeFrom(d.byCustomer, record.customer_id, record.id);
-    removeFrom(d.byStatus, record.stored_status, record.id);
     if (d.byNumber.get(record.number) === record.id) d.byNumber.delete(record.number);
     if (record.share_token) this.shareTokens.delete(record.share_token);
     if (record.payment_token) this.paymentTokens.delete(record.payment_token);
@@ -111,7 +116,16 @@ export class MemoryStore implements Store {
     if (!record) return;
     this.unindex(tenant, d, record);
     d.invoices.delete(id);
-    d.version = ++this.changes;
+    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: record, after: undefined });
+  }
+  private logChange(d: TenantData, change: TenantChange) {
+    d.version = change.version;
+    d.log.push(change);
+    if (d.log.length > CHANGE_LOG_SIZE) {
+      // Drop the older half at once, so that trimming costs O(1) per change.
+      const dropped = d.log.splice(0, CHANGE_LOG_SIZE / 2);
+      d.logFloor = dropped[dropped.length - 1]!.version;
+    }
   }
   invoices(tenant: string) {
     return this.data.get(tenant)?.invoices.values() ?? [];
@@ -119,11 +133,6 @@ export class MemoryStore implements Store {
   *invoicesOfCustomer(tenant: string, customerId: string) {
     const d = this.data.get(tenant);
     for (const id of d?.byCustomer.get(customerId) ?? []) yield d!.invoices.get(id)!;
-  }
-  *invoicesWithStatus(tenant: string, statuses: Iterable<StoredStatus>) {
-    const d = this.data.get(tenant);
-    if (!d) return;
-    for (const status of new Set(statuses)) for (const id of d.byStatus.get(status) ?? []) yield d.invoices.get(id)!;
   }
   countInvoices(tenant: string) {
     return this.data.get(tenant)?.invoices.size ?? 0;
@@ -147,6 +156,22 @@ export class MemoryStore implements Store {
 
   version(tenant: string) {
     return this.data.get(tenant)?.version ?? 0;
+  }
+  changesSince(tenant: string, version: number): readonly TenantChange[] | undefined {
+    const d = this.data.get(tenant);
+    if (!d || version < d.logFloor || version > d.version) return undefined;
+    // Versions grow along the log: binary search for the first change after `version`.
+    let lo = 0;
+    let hi = d.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (d.log[mid]!.version <= version) lo = mid + 1;
+      else hi = mid;
+    }
+    return d.log.slice(lo);
+  }
+  readModels(tenant: string) {
+    return this.t(tenant).readModels;
   }
 
   sequence(tenant: string, scope: string) {

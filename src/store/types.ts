@@ -31,6 +31,11 @@ export type TenantSettings = {
 
 export type StoreSnapshot = { readonly version: 1; readonly data: unknown };
 
+/** One change to a tenant's data, in order: an invoice written or removed, or a customer written or removed. */
+export type TenantChange =
+  | { readonly version: number; readonly kind: 'invoice'; readonly before: InvoiceRecord | undefined; readonly after: InvoiceRecord | undefined }
+  | { readonly version: number; readonly kind: 'customer'; readonly id: string };
+
 /** Storage behind the reference server. The in-memory store implements it; a durable one can later. */
 export interface Store {
   tenants(): TenantSettings[];
@@ -48,7 +53,6 @@ export interface Store {
   /** Every invoice of the tenant (live and trashed). */
   invoices(tenant: string): Iterable<InvoiceRecord>;
   invoicesOfCustomer(tenant: string, customerId: string): Iterable<InvoiceRecord>;
-  invoicesWithStatus(tenant: string, statuses: Iterable<StoredStatus>): Iterable<InvoiceRecord>;
   countInvoices(tenant: string): number;
   invoiceIdByNumber(tenant: string, number: string): string | undefined;
   creditNoteNumberTaken(tenant: string, number: string): boolean;
@@ -57,6 +61,14 @@ export interface Store {
 
   /** Changes on every change to the tenant's invoices or customers and never takes a value twice, across clear and restore too (readers cache derived views on it). */
   version(tenant: string): number;
+
+  /**
+   * The tenant's changes after `version` (a value version() returned), oldest first; undefined when
+   * they are no longer all kept (the log is bounded), and the reader must rebuild from the data.
+   */
+  changesSince(tenant: string, version: number): readonly TenantChange[] | undefined;
+  /** Where readers keep what they derive from the tenant's data (kept current with version and changesSince); dropped with it. */
+  readModels(tenant: string): Map<string, unknown>;
 
   /** Last sequence number used in a numbering scope (see domain/numbering scopeKey). */
   sequence(tenant: string, scope: string): number;

@@ -1,0 +1,38 @@
+// How a stored invoice looks to a client, and the small reads every invoice service starts from.
+import { ApiError } from '../../errors.ts';
+import { effectiveStatus, invoiceAmountDue, type InvoiceStatus } from '../../domain/lifecycle.ts';
+import type { Invoice, InvoiceRecord } from '../../store/types.ts';
+import { today, type ServiceContext } from '../context.ts';
+
+/** The status a client sees: `overdue` derived from the clock. */
+export function statusOf(ctx: Pick<ServiceContext, 'clock'>, record: InvoiceRecord): InvoiceStatus {
+  return effectiveStatus(record.stored_status, record.due_date, today(ctx));
+}
+
+/** The contract shape of a stored invoice. */
+export function presentInvoice(ctx: ServiceContext, record: InvoiceRecord): Invoice {
+  const customer = ctx.store.getCustomer(ctx.tenant.id, record.customer_id);
+  const { stored_status, share_token, published_at, payment_token, line_tax_rates, ...rest } = record;
+  void stored_status;
+  void payment_token;
+  void line_tax_rates;
+  return {
+    ...rest,
+    status: statusOf(ctx, record),
+    // Derived, not read from the record: data sets written before void owed nothing show it right too.
+    amount_due: invoiceAmountDue(record),
+    customer: { id: record.customer_id, name: customer?.name ?? '(deleted customer)', email: customer?.email ?? null },
+    share_link: share_token && published_at ? { url: `${ctx.baseUrl}/public/invoices/${share_token}`, published_at } : null,
+  } as Invoice;
+}
+
+/** A live or trashed invoice of the tenant, or 404. */
+export function loadInvoice(ctx: ServiceContext, id: string): InvoiceRecord {
+  const record = ctx.store.getInvoice(ctx.tenant.id, id);
+  if (!record) throw new ApiError('not_found', `No invoice '${id}'.`);
+  return record;
+}
+
+export function actionContext(record: InvoiceRecord) {
+  return { trashed: record.deleted_at !== null, published: record.share_token !== null, hasPayments: record.payments.length > 0 };
+}

@@ -1,0 +1,96 @@
+// What an invoice list query means: its filters, its sorts, and which records it matches.
+import { effectiveStatus, STORED_STATUSES, type InvoiceStatus, type StoredStatus } from '../../domain/lifecycle.ts';
+import type { CustomerRecord, InvoiceRecord } from '../../store/types.ts';
+import type { PageRequest, SortSpec, SortValue } from '../pagination.ts';
+
+export type InvoiceFilters = {
+  status?: InvoiceStatus[];
+  customer_id?: string;
+  search?: string;
+  number?: string;
+  currency?: string;
+  issue_date_from?: string;
+  issue_date_to?: string;
+  due_date_from?: string;
+  due_date_to?: string;
+  created_at_from?: string;
+  created_at_to?: string;
+  sort?: string;
+};
+export type InvoiceListQuery = PageRequest & InvoiceFilters;
+
+/** Each sort's key ends with the id, so that every order is total (a descending list is the ascending one reversed). */
+export const SORT_KEYS = {
+  created_at: (i: InvoiceRecord): SortValue[] => [i.created_at, i.id],
+  due_date: (i: InvoiceRecord): SortValue[] => [i.due_date, i.id],
+  issue_date: (i: InvoiceRecord): SortValue[] => [i.issue_date, i.id],
+  total: (i: InvoiceRecord): SortValue[] => [i.total, i.id],
+  number: (i: InvoiceRecord): SortValue[] => [i.number, i.id],
+  deleted_at: (i: InvoiceRecord): SortValue[] => [i.deleted_at, i.id],
+};
+export type SortField = keyof typeof SORT_KEYS;
+
+export function sortField(sortName: string): SortField {
+  return sortName.replace(/^-/, '') as SortField;
+}
+
+export function sortSpec(sortName: string): SortSpec<InvoiceRecord> {
+  return { name: sortName, key: SORT_KEYS[sortField(sortName)]!, descending: sortName.startsWith('-') };
+}
+
+/** The stored statuses that read as overdue once past due, asked of the domain's own rule once. */
+const OVERDUE_FROM: ReadonlySet<StoredStatus> = new Set(STORED_STATUSES.filter((s) => effectiveStatus(s, '2000-01-01', '2000-01-02') === 'overdue'));
+
+/** effectiveStatus for a list: `today` is computed once per query, with no Date or regex per record. */
+export function statusOn(record: InvoiceRecord, today: string): InvoiceStatus {
+  return record.due_date != null && today > record.due_date && OVERDUE_FROM.has(record.stored_status) ? 'overdue' : record.stored_status;
+}
+
+const lowered = (values: Array<string | null | undefined>) => values.filter((v): v is string => v != null).map((v) => v.toLowerCase());
+
+/** Search text lowercased once per record version (records are replaced, never changed, on a write). */
+export class SearchText {
+  private readonly invoices = new WeakMap<InvoiceRecord, string[]>();
+  private readonly customers = new WeakMap<CustomerRecord, string[]>();
+
+  /** Whether the number, title, customer name or customer email contains the (lowercased) needle. */
+  matches(invoice: InvoiceRecord, needle: string, customerOf: (id: string) => CustomerRecord | undefined): boolean {
+    let own = this.invoices.get(invoice);
+    if (!own) this.invoices.set(invoice, (own = lowered([invoice.number, invoice.title])));
+    if (own.some((v) => v.includes(needle))) return true;
+    const customer = customerOf(invoice.customer_id);
+    if (!customer) return false;
+    let theirs = this.customers.get(customer);
+    if (!theirs) this.customers.set(customer, (theirs = lowered([customer.name, customer.email])));
+    return theirs.some((v) => v.includes(needle));
+  }
+}
+
+/**
+ * Whether a record belongs to the list (live or trash) under these filters. `today` matters only
+ * with a status filter; search reads the customer through `customerOf`.
+ */
+export function invoiceMatcher(filters: InvoiceFilters, trashed: boolean, today: string, search: SearchText, customerOf: (id: string) => CustomerRecord | undefined): (i: InvoiceRecord) => boolean {
+  const needle = filters.search?.toLowerCase();
+  const statuses = filters.status?.length ? new Set(filters.status) : undefined;
+  const createdFrom = filters.created_at_from ? Date.parse(filters.created_at_from) : undefined;
+  const createdTo = filters.created_at_to ? Date.parse(filters.created_at_to) : undefined;
+  const { customer_id, currency, number, issue_date_from, issue_date_to, due_date_from, due_date_to } = filters;
+  return (i) => {
+    if ((i.deleted_at !== null) !== trashed) return false;
+    if (statuses && !statuses.has(statusOn(i, today))) return false;
+    if (number !== undefined && i.number !== number) return false;
+    if (customer_id !== undefined && i.customer_id !== customer_id) return false;
+    if (currency !== undefined && i.currency !== currency) return false;
+    if (issue_date_from && i.issue_date < issue_date_from) return false;
+    if (issue_date_to && i.issue_date > issue_date_to) return false;
+    if (due_date_from && i.due_date < due_date_from) return false;
+    if (due_date_to && i.due_date > due_date_to) return false;
+    if (createdFrom !== undefined || createdTo !== undefined) {
+      const created = Date.parse(i.created_at);
+      if (createdFrom !== undefined && created < createdFrom) return false;
+      if (createdTo !== undefined && created > createdTo) return false;
+    }
+    return !needle || search.matches(i, needle, customerOf);
+  };
+}
