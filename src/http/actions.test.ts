@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestResponse, type TestServer } from '../testing/harness.ts';
 import { findAction, lifecycleOracle } from '../contract/lifecycle.ts';
 import { listOperations, loadContract } from '../contract/load.ts';
-import { PAST_DUE, SETUP_FACTS, SETUPS, invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.fixtures.ts';
+import { PAST_DUE, SETUP_FACTS, SETUPS, invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
-import { PAST_DUE, newCustomer, newInvoice, ok } from './actions.fixtures.ts';
+import { PAST_DUE, newCustomer, newInvoice, ok } from './actions.test-helper.ts';
 
 const COLUMNS = ['id', 'number', 'status', 'customer_id', 'customer_name', 'customer_email', 'currency', 'issue_date', 'due_date', 'subtotal', 'discount_total', 'tax_total', 'total', 'amount_paid', 'amount_credited', 'amount_due', 'created_at'];
 const AMOUNT_COLUMNS = ['subtotal', 'discount_total', 'tax_total', 'total', 'amount_paid', 'amount_credited', 'amount_due'];
