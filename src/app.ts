@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DocsPages } from './docs.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http/problem.ts';
 import { listOperations } from './contract/load.ts';
 import { originOfHost, ServedContract } from './contract/served.ts';
 import { randomIds, secureRandomText, type Clock, type IdGenerator } from './deps.ts';

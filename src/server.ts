@@ -12,7 +12,7 @@ import { Journal } from './control/journal.ts';
 import { MockState, type DatasetSource } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http/problem.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
 import { hardenHttpServer } from './http/node-server.ts';
 import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';

@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { controlContractPath, listOperations, loadContract } from '../contract/load.ts';
 import type { ControllableClock } from '../deps.ts';
-import { ApiError, toApiError } from '../errors.ts';
+import { ApiError, toApiError } from '../http/problem.ts';
 import { bodyError, type StorageGuard } from '../http/pipeline.ts';
 import { problemResponse, writeResponse } from '../http/problem.ts';
 import { RouteTable } from '../contract/routes.ts';

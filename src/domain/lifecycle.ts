@@ -1,7 +1,6 @@
-import { loadContract } from '../contract/load.ts';
-import { findAction, readLifecycle, type Lifecycle, type RecomputeCondition } from '../contract/lifecycle.ts';
 import { amountDue } from './balance.ts';
-import { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode } from './errors.ts';
+import { Refusal, type ProblemCode } from './errors.ts';
+import { lifecycleData, PROBLEM_CODES, type ActionData, type LifecycleData, type RecomputeCondition, type RefusalKind } from './lifecycle-data.ts';
 
 export { amountDue, assertCredit, assertPayment } from './balance.ts';
 
@@ -41,12 +40,12 @@ const TRANSITION_RESULTS: readonly TransitionResult[] = ['sent', 'draft', 'void'
 export interface TransitionRule {
   readonly allowedFrom: readonly InvoiceStatus[];
   /** The refusal when the status is not allowed, unless refusedWith names a more specific one. */
-  readonly refusal: DomainErrorCode;
-  readonly refusedWith?: Readonly<Partial<Record<InvoiceStatus, DomainErrorCode>>>;
+  readonly refusal: ProblemCode;
+  readonly refusedWith?: Readonly<Partial<Record<InvoiceStatus, ProblemCode>>>;
   /** Refused with this code when not published. */
-  readonly requiresPublished?: DomainErrorCode;
+  readonly requiresPublished?: ProblemCode;
   /** Refused with this code when the invoice has payments, whatever its status (an overdue one may). */
-  readonly refusedWithPayments?: DomainErrorCode;
+  readonly refusedWithPayments?: ProblemCode;
   /** restore/permanent_delete work only on trashed invoices; everything else only on live ones. */
   readonly requiresTrashed?: boolean;
   readonly result: TransitionResult;
@@ -57,13 +56,19 @@ function sameMembers(what: string, fromContract: readonly string[], expected: re
     throw new Error(`x-invoicekit-lifecycle ${what} are [${fromContract.join(', ')}], the domain knows [${expected.join(', ')}]`);
   }
 }
-function domainCode(code: string, where: string): DomainErrorCode {
-  if (!(DOMAIN_ERROR_CODES as readonly string[]).includes(code)) throw new Error(`x-invoicekit-lifecycle ${where}: '${code}' is not a domain error code`);
-  return code as DomainErrorCode;
+function domainCode(code: string, where: string): ProblemCode {
+  if (!PROBLEM_CODES.includes(code)) throw new Error(`x-invoicekit-lifecycle ${where}: '${code}' is not a problem code of the contract`);
+  return code as ProblemCode;
+}
+
+function findAction(lifecycle: LifecycleData, name: string): ActionData {
+  const action = lifecycle.actions.find((a) => a.name === name);
+  if (!action) throw new Error(`x-invoicekit-lifecycle has no action '${name}'`);
+  return action;
 }
 
 /** The domain's rules, from the contract's data; throws when the data names what the domain does not know. */
-export function rulesFrom(lifecycle: Lifecycle): Readonly<Record<InvoiceAction, TransitionRule>> {
+export function rulesFrom(lifecycle: LifecycleData): Readonly<Record<InvoiceAction, TransitionRule>> {
   sameMembers('statuses', lifecycle.statuses.map((s) => s.name), INVOICE_STATUSES);
   sameMembers('stored statuses', lifecycle.statuses.filter((s) => s.stored).map((s) => s.name), STORED_STATUSES);
   sameMembers('actions', lifecycle.actions.map((a) => a.name), INVOICE_ACTIONS);
@@ -87,7 +92,7 @@ export function rulesFrom(lifecycle: Lifecycle): Readonly<Record<InvoiceAction, 
 }
 
 /** The contract's lifecycle data (src/generated/openapi.json), read once at load. */
-export const LIFECYCLE: Lifecycle = deepFreeze(readLifecycle(loadContract()));
+export const LIFECYCLE: LifecycleData = deepFreeze(lifecycleData());
 
 // The contract's action table, as the domain applies it.
 export const TRANSITIONS: Readonly<Record<InvoiceAction, TransitionRule>> = rulesFrom(LIFECYCLE);
@@ -123,7 +128,7 @@ const IN_TRASH = domainCode(LIFECYCLE.trash.inTrash.code, 'trash.in_trash');
 const NOT_IN_TRASH = domainCode(LIFECYCLE.trash.notInTrash.code, 'trash.not_in_trash');
 
 /** The refusal for an action, or undefined when it is allowed; the contract's refusal_order says which wins. */
-export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
+export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): Refusal | undefined {
   const rule = TRANSITIONS[action];
   for (const kind of LIFECYCLE.refusalOrder) {
     const error = refusalOf(kind, rule, action, status, ctx);
@@ -132,30 +137,30 @@ export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: A
   return undefined;
 }
 
-function refusalOf(kind: Lifecycle['refusalOrder'][number], rule: TransitionRule, action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
+function refusalOf(kind: RefusalKind, rule: TransitionRule, action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): Refusal | undefined {
   const verb = ACTION_WORDING[action];
   switch (kind) {
     case 'trash':
       if (ctx.trashed && !rule.requiresTrashed) {
-        return new DomainError(IN_TRASH, `Cannot ${verb} an invoice in the trash; restore it first`, { action, status });
+        return new Refusal(IN_TRASH, `Cannot ${verb} an invoice in the trash; restore it first`, undefined, { action, status });
       }
       if (!ctx.trashed && rule.requiresTrashed) {
-        return new DomainError(NOT_IN_TRASH, `Cannot ${verb} an invoice that is not in the trash`, { action, status });
+        return new Refusal(NOT_IN_TRASH, `Cannot ${verb} an invoice that is not in the trash`, undefined, { action, status });
       }
       return undefined;
     case 'status':
       if (rule.allowedFrom.includes(status)) return undefined;
-      return new DomainError(rule.refusedWith?.[status] ?? rule.refusal, `Cannot ${verb} an invoice that is ${status}; allowed from ${rule.allowedFrom.join(', ')}`, {
+      return new Refusal(rule.refusedWith?.[status] ?? rule.refusal, `Cannot ${verb} an invoice that is ${status}; allowed from ${rule.allowedFrom.join(', ')}`, undefined, {
         action,
         status,
         allowed: [...rule.allowedFrom],
       });
     case 'payments':
       if (!rule.refusedWithPayments || !ctx.hasPayments) return undefined;
-      return new DomainError(rule.refusedWithPayments, `Cannot ${verb} an invoice that has payments; delete them first`, { action, status });
+      return new Refusal(rule.refusedWithPayments, `Cannot ${verb} an invoice that has payments; delete them first`, undefined, { action, status });
     case 'publication':
       if (!rule.requiresPublished || ctx.published) return undefined;
-      return new DomainError(rule.requiresPublished, `Cannot ${verb} an invoice that is not published`, { action, status });
+      return new Refusal(rule.requiresPublished, `Cannot ${verb} an invoice that is not published`, undefined, { action, status });
   }
 }
 
@@ -241,7 +246,7 @@ export function assertEditable(status: InvoiceStatus, fields: Iterable<string>):
   const requested = [...fields];
   const rejected = requested.filter((f) => !(editable as readonly string[]).includes(f));
   if (!TRANSITIONS.update.allowedFrom.includes(status) || rejected.length > 0) {
-    throw new DomainError(TRANSITIONS.update.refusal, `Invoice is ${status}; cannot edit ${rejected.join(', ') || 'it'}`, {
+    throw new Refusal(TRANSITIONS.update.refusal, `Invoice is ${status}; cannot edit ${rejected.join(', ') || 'it'}`, undefined, {
       status,
       fields: rejected,
       editable: [...editable],

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../deps.ts';
 import { secureRandomText } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './problem.ts';
 
 export const ALL_SCOPES = ['customers:read', 'customers:write', 'invoices:read', 'invoices:write', 'payments:read', 'payments:write'] as const;
 export type Scope = (typeof ALL_SCOPES)[number];

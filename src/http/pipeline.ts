@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { ApiError, toApiError } from '../errors.ts';
+import { ApiError, toApiError } from './problem.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { Credentials, Principal } from './auth.ts';
 import { IdempotencyKeys, type StoredResponse } from './idempotency.ts';

@@ -4,7 +4,7 @@
 import { addDays, daysBetween } from '../domain/dates.ts';
 import type { components } from '../generated/api-types.ts';
 import { assertAllowed, assertPayment, nextStatusAfterAction, type InvoiceAction, type InvoiceStatus } from '../domain/lifecycle.ts';
-import { ApiError } from '../errors.ts';
+import { Refusal } from '../domain/errors.ts';
 import type { InvoiceRecord } from '../store/types.ts';
 import { nowIso, today, type ServiceContext } from './context.ts';
 import { actionContext, inputLines, insertDraft, loadInvoice, presentInvoice, statusOf } from './invoices.ts';
@@ -42,8 +42,8 @@ export function invoicePdf(ctx: ServiceContext, record: InvoiceRecord): Promise<
 function recipientOf(ctx: ServiceContext, record: InvoiceRecord, input: SendInvoiceRequest): string {
   const to = input.to ?? ctx.store.getCustomer(ctx.tenant.id, record.customer_id)?.email ?? null;
   if (!to) {
-    throw new ApiError('no_recipient', `Invoice ${record.number} has no recipient: its customer has no email; pass 'to'.`, {
-      errors: [{ pointer: '/body/to', message: 'required when the customer has no email', keyword: 'recipient' }],
+    throw new Refusal('no_recipient', `Invoice ${record.number} has no recipient: its customer has no email; pass 'to'.`, {
+      in: 'body', path: 'to', message: 'required when the customer has no email', rule: 'recipient',
     });
   }
   return to;
@@ -206,8 +206,8 @@ export function duplicateInvoice(ctx: ServiceContext, id: string): InvoiceRecord
   const current = loadInvoice(ctx, id);
   assertAllowed('duplicate', statusOf(ctx, current), actionContext(current));
   const customer = ctx.store.getCustomer(ctx.tenant.id, current.customer_id);
-  if (!customer) throw new ApiError('unknown_customer', `The customer '${current.customer_id}' of invoice ${current.number} no longer exists.`);
-  if (!customer.is_active) throw new ApiError('customer_inactive', `Customer '${customer.id}' is deactivated; reactivate it to invoice it again.`);
+  if (!customer) throw new Refusal('unknown_customer', `The customer '${current.customer_id}' of invoice ${current.number} no longer exists.`);
+  if (!customer.is_active) throw new Refusal('customer_inactive', `Customer '${customer.id}' is deactivated; reactivate it to invoice it again.`);
   const issue = today(ctx);
   const content: Parameters<typeof insertDraft>[1] = {
     customer_id: current.customer_id,

@@ -1,6 +1,5 @@
 import type { components } from '../generated/api-types.ts';
-import { ApiError } from '../errors.ts';
-import { DomainError } from '../domain/errors.ts';
+import { Refusal } from '../domain/errors.ts';
 import type { CustomerRecord } from '../store/types.ts';
 import { nowIso, type ServiceContext } from './context.ts';
 import { paginate, sortItems, type PageRequest, type SortSpec } from './pagination.ts';
@@ -17,7 +16,7 @@ const SORTS: Record<string, (c: CustomerRecord) => (string | number | null)[]> =
 
 export function getCustomer(ctx: ServiceContext, id: string): CustomerRecord {
   const customer = ctx.store.getCustomer(ctx.tenant.id, id);
-  if (!customer) throw new ApiError('not_found', `No customer '${id}'.`);
+  if (!customer) throw new Refusal('not_found', `No customer '${id}'.`);
   return customer;
 }
 
@@ -38,7 +37,7 @@ export function listCustomers(ctx: ServiceContext, query: CustomerListQuery) {
 export function createCustomer(ctx: ServiceContext, input: CustomerCreate): CustomerRecord {
   const limit = ctx.tenant.max_customers;
   if (limit !== undefined && [...ctx.store.customers(ctx.tenant.id)].length >= limit) {
-    throw new ApiError('plan_limit_reached', `The plan of this tenant allows ${limit} customers; delete one permanently or upgrade.`);
+    throw new Refusal('plan_limit_reached', `The plan of this tenant allows ${limit} customers; delete one permanently or upgrade.`);
   }
   const now = nowIso(ctx);
   const record: CustomerRecord = {
@@ -82,7 +81,7 @@ export function deleteCustomer(ctx: ServiceContext, id: string, permanent: boole
   if (permanent) {
     const first = ctx.store.invoicesOfCustomer(ctx.tenant.id, id)[Symbol.iterator]().next();
     if (!first.done) {
-      throw new DomainError('customer_has_invoices', `Customer '${id}' has invoices and cannot be deleted permanently; deactivate it instead.`);
+      throw new Refusal('customer_has_invoices', `Customer '${id}' has invoices and cannot be deleted permanently; deactivate it instead.`);
     }
     ctx.store.removeCustomer(ctx.tenant.id, id);
     return;

@@ -1,6 +1,5 @@
 import type { components } from '../generated/api-types.ts';
-import { ApiError } from '../errors.ts';
-import { DomainError } from '../domain/errors.ts';
+import { Refusal } from '../domain/errors.ts';
 import { isKnownCurrency } from '../domain/currency.ts';
 import { assertAllowed, assertEditable, effectiveStatus, type InvoiceStatus, type StoredStatus } from '../domain/lifecycle.ts';
 import { nextFree, scopeKey } from '../domain/numbering.ts';
@@ -51,7 +50,7 @@ export function presentInvoice(ctx: ServiceContext, record: InvoiceRecord): Invo
 /** A live or trashed invoice of the tenant, or 404. */
 export function loadInvoice(ctx: ServiceContext, id: string): InvoiceRecord {
   const record = ctx.store.getInvoice(ctx.tenant.id, id);
-  if (!record) throw new ApiError('not_found', `No invoice '${id}'.`);
+  if (!record) throw new Refusal('not_found', `No invoice '${id}'.`);
   return record;
 }
 
@@ -84,7 +83,7 @@ export function allocateNumber(ctx: ServiceContext): string {
 function claimExplicitNumber(ctx: ServiceContext, number: string, ownId?: string) {
   const holder = ctx.store.invoiceIdByNumber(ctx.tenant.id, number);
   if (holder !== undefined && holder !== ownId) {
-    throw new DomainError('duplicate_number', `Invoice number '${number}' is already used by another invoice of this tenant.`);
+    throw new Refusal('duplicate_number', `Invoice number '${number}' is already used by another invoice of this tenant.`);
   }
 }
 
@@ -92,8 +91,8 @@ function claimExplicitNumber(ctx: ServiceContext, number: string, ownId?: string
 
 function resolveCustomer(ctx: ServiceContext, customerId: string) {
   const customer = ctx.store.getCustomer(ctx.tenant.id, customerId);
-  if (!customer) throw new ApiError('unknown_customer', `No customer '${customerId}' in this tenant.`, { errors: [{ pointer: '/body/customer_id', message: 'unknown customer', keyword: 'exists' }] });
-  if (!customer.is_active) throw new ApiError('customer_inactive', `Customer '${customerId}' is deactivated; reactivate it to invoice it.`, { errors: [{ pointer: '/body/customer_id', message: 'customer is inactive', keyword: 'active' }] });
+  if (!customer) throw new Refusal('unknown_customer', `No customer '${customerId}' in this tenant.`, { in: 'body', path: 'customer_id', message: 'unknown customer', rule: 'exists' });
+  if (!customer.is_active) throw new Refusal('customer_inactive', `Customer '${customerId}' is deactivated; reactivate it to invoice it.`, { in: 'body', path: 'customer_id', message: 'customer is inactive', rule: 'active' });
   return customer;
 }
 
@@ -115,10 +114,10 @@ export function inputLines(record: InvoiceRecord): InvoiceCreate['line_items'] {
 /** Recomputes the amounts of an invoice's editable content with the contract's formula. */
 function withTotals(ctx: ServiceContext, content: Editable, previousLines: LineItem[] = []): Pick<InvoiceRecord, 'line_items' | 'line_tax_rates' | 'subtotal' | 'discount_total' | 'tax_total' | 'total'> {
   if (!isKnownCurrency(content.currency)) {
-    throw new ApiError('unknown_currency', `'${content.currency}' is not an ISO 4217 currency this server knows.`, { errors: [{ pointer: '/body/currency', message: 'unknown currency', keyword: 'currency' }] });
+    throw new Refusal('unknown_currency', `'${content.currency}' is not an ISO 4217 currency this server knows.`, { in: 'body', path: 'currency', message: 'unknown currency', rule: 'currency' });
   }
   if (content.due_date < content.issue_date) {
-    throw new ApiError('validation_failed', 'due_date is before issue_date.', { errors: [{ pointer: '/body/due_date', message: 'must be on or after issue_date', keyword: 'dateOrder' }] });
+    throw new Refusal('validation_failed', 'due_date is before issue_date.', { in: 'body', path: 'due_date', message: 'must be on or after issue_date', rule: 'dateOrder' });
   }
   const totals = computeTotals({
     currency: content.currency,
@@ -171,7 +170,7 @@ function contentFromCreate(ctx: ServiceContext, input: InvoiceCreate): Editable 
 export function insertDraft(ctx: ServiceContext, content: Editable, explicitNumber?: string): InvoiceRecord {
   const limit = ctx.tenant.max_invoices;
   if (limit !== undefined && ctx.store.countInvoices(ctx.tenant.id) >= limit) {
-    throw new ApiError('plan_limit_reached', `The plan of this tenant allows ${limit} invoices; delete some permanently or upgrade.`);
+    throw new Refusal('plan_limit_reached', `The plan of this tenant allows ${limit} invoices; delete some permanently or upgrade.`);
   }
   const amounts = withTotals(ctx, content);
   if (explicitNumber !== undefined) claimExplicitNumber(ctx, explicitNumber);
@@ -240,7 +239,7 @@ export function replaceInvoice(ctx: ServiceContext, id: string, input: InvoiceCr
   const current = loadInvoice(ctx, id);
   const status = statusOf(ctx, current);
   assertAllowed('update', status, actionContext(current));
-  if (status !== 'draft') throw new DomainError('invoice_not_editable', `Only a draft can be replaced; this invoice is ${status}.`, { status });
+  if (status !== 'draft') throw new Refusal('invoice_not_editable', `Only a draft can be replaced; this invoice is ${status}.`, undefined, { status });
   const content = contentFromCreate(ctx, input);
   if (input.number !== undefined) claimExplicitNumber(ctx, input.number, current.id);
   const amounts = withTotals(ctx, content, current.line_items);

@@ -9,6 +9,8 @@ import * as payments from '../../services/payments.ts';
 import { pdfFilename } from '../../services/pdf.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { InvoiceRecord } from '../../store/types.ts';
+import type { components } from '../../generated/api-types.ts';
+import { toApiError } from '../problem.ts';
 import type { ApiRequest, ApiResponse, HandlerRegistry } from '../types.ts';
 
 export type ActionHandlerDeps = {
@@ -26,6 +28,15 @@ function action(run: (ctx: ServiceContext, id: string, req: ApiRequest) => Invoi
     const ctx = req.ctx();
     return invoiceOk(ctx, await run(ctx, req.input.path.invoice_id, req));
   };
+}
+
+/** Each failed id with the status and code its single-invoice operation would have answered. */
+function batchResult(outcome: batch.BatchOutcome): components['schemas']['BatchResult'] {
+  const failed = outcome.failed.map(({ id, error }) => {
+    const problem = toApiError(error);
+    return { id, status: problem.status, code: problem.code, message: problem.detail };
+  });
+  return { action: outcome.action, succeeded: outcome.succeeded, failed };
 }
 
 const pageRequest = (query: Record<string, any>): PageRequest => ({ limit: query.limit, offset: query.offset, page: query.page, after: query.after, before: query.before });
@@ -76,8 +87,8 @@ export function actionHandlers(deps: ActionHandlerDeps): HandlerRegistry {
       return { status: 201, body: creditNote };
     },
 
-    batchInvoices: (req) => ({ status: 200, body: batch.batchInvoices(req.ctx(), req.input.body) }),
-    batchTrashedInvoices: (req) => ({ status: 200, body: batch.batchTrashedInvoices(req.ctx(), req.input.body) }),
+    batchInvoices: (req) => ({ status: 200, body: batchResult(batch.batchInvoices(req.ctx(), req.input.body)) }),
+    batchTrashedInvoices: (req) => ({ status: 200, body: batchResult(batch.batchTrashedInvoices(req.ctx(), req.input.body)) }),
 
     exportInvoices: (req) => {
       const { stream, filename } = exportInvoicesCsv(req.ctx(), req.input.query as InvoiceFilters);

@@ -1,4 +1,4 @@
-import { ApiError } from '../../errors.ts';
+import { ApiError } from '../problem.ts';
 import type { Credentials } from '../auth.ts';
 import type { HandlerRegistry } from '../types.ts';
 

@@ -2,7 +2,8 @@
 // each handler finds the invoice from its token and then works in that invoice's tenant.
 import type { Clock } from '../../deps.ts';
 import { parseDecimal } from '../../domain/currency.ts';
-import { ApiError } from '../../errors.ts';
+import { ApiError } from '../problem.ts';
+import { Refusal } from '../../domain/errors.ts';
 import { invoicePdf, recordShareView } from '../../services/actions.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { presentInvoice } from '../../services/invoices.ts';
@@ -33,7 +34,7 @@ function paymentRefusal(ctx: ServiceContext, invoice: InvoiceRecord): string | u
     assertPayable(ctx, invoice);
     return undefined;
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'nothing_due') return 'This invoice has nothing left to pay. Thank you!';
+    if (error instanceof Refusal && error.code === 'nothing_due') return 'This invoice has nothing left to pay. Thank you!';
     return 'This invoice cannot be paid online at the moment.';
   }
 }
