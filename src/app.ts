@@ -17,7 +17,7 @@ import { publicHandlers } from './http/handlers/public.ts';
 import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
-import type { HandlerRegistry } from './http/types.ts';
+import type { HandlerRegistry, SomeHandlers } from './http/types.ts';
 import { lastResort, readDocsPage, securityHeaders, sendProblem } from './http/security.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
@@ -49,7 +49,7 @@ export type AppDeps = {
   /** Where invoice emails are recorded instead of being sent; a new, empty outbox when absent. */
   outbox?: Outbox;
   /** Extra handlers by operationId (later capabilities plug in here). */
-  handlers?: HandlerRegistry;
+  handlers?: SomeHandlers;
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
   /** A data directory: keeps the idempotency keys, and commit() makes a request's changes durable before it is answered. */
   durable?: { idempotency: IdempotencySink } & StorageGuard;

@@ -22,6 +22,8 @@ export interface ActionData {
   requiresPublished?: RefusalData;
   requiresTrashed: boolean;
   editableFields?: { everyFieldFrom: string[]; otherwise: string[] };
+  /** The query parameters its operation is called with to mean this action (permanent_delete). */
+  query?: Record<string, string>;
 }
 
 /** The part of the lifecycle data the domain applies (a subset of src/contract/lifecycle.ts's Lifecycle). */
@@ -44,6 +46,7 @@ type RawAction = {
   requires_published?: RawRefusal;
   requires_trashed?: boolean;
   editable_fields?: { every_field_from: string[]; otherwise: string[] };
+  query?: Record<string, string>;
 };
 type RawLifecycle = {
   statuses: Array<{ name: string; stored: boolean; derived_from?: string[] }>;
@@ -81,9 +84,14 @@ export function lifecycleData(doc: { 'x-invoicekit-lifecycle': unknown } = contr
       ...(a.requires_published ? { requiresPublished: code(a.requires_published) } : {}),
       requiresTrashed: a.requires_trashed === true,
       ...(a.editable_fields ? { editableFields: { everyFieldFrom: [...a.editable_fields.every_field_from], otherwise: [...a.editable_fields.otherwise] } } : {}),
+      ...(a.query ? { query: { ...a.query } } : {}),
     })),
   };
 }
+
+/** The actions the data names, in its order: `keyof` of the generated JSON gives their type. */
+export type ActionName = keyof (typeof contract)['x-invoicekit-lifecycle']['actions'];
+export const ACTION_NAMES = Object.keys(contract['x-invoicekit-lifecycle'].actions) as ActionName[];
 
 /** Every problem code the contract names: a refusal in the data must be one of them. */
 export const PROBLEM_CODES: readonly string[] = contract.components.schemas.Problem.properties.code.enum;

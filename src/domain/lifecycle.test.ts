@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACTION_WORDING,
   allowedActions,
   assertAllowed,
   assertEditable,
@@ -234,5 +235,19 @@ describe('payments block trashing and unpublishing whatever the status', () => {
   ] as const)('%s from %s with payments → %s', (action, status, code) => {
     expect(checkAction(action, status, { trashed: false, published: true, hasPayments: true })?.code).toBe(code);
     expect(checkAction(action, status, { trashed: false, published: true, hasPayments: false })).toBeUndefined();
+  });
+});
+
+describe('the actions come from the contract’s data', () => {
+  it('as a type (tsc refuses a name the data does not have) and as a list in the data’s order', () => {
+    // @ts-expect-error 'archive' is not an action of x-invoicekit-lifecycle
+    const unknown: InvoiceAction = 'archive';
+    expect(INVOICE_ACTIONS).not.toContain(unknown);
+    expect(INVOICE_ACTIONS).toEqual(oracle.lifecycle.actions.map((a) => a.name));
+  });
+
+  it('are worded in refusals as the API writes them', () => {
+    expect(ACTION_WORDING).toMatchObject({ mark_sent: 'mark-sent', mark_paid: 'mark-paid', permanent_delete: 'permanent-delete', record_payment: 'record a payment on', void: 'void' });
+    expect(Object.keys(ACTION_WORDING)).toEqual([...INVOICE_ACTIONS]);
   });
 });

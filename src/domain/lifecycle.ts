@@ -1,6 +1,6 @@
 import { amountDue } from './balance.ts';
 import { Refusal, type ProblemCode } from './errors.ts';
-import { lifecycleData, PROBLEM_CODES, type ActionData, type LifecycleData, type RecomputeCondition, type RefusalKind } from './lifecycle-data.ts';
+import { ACTION_NAMES, lifecycleData, PROBLEM_CODES, type ActionData, type ActionName, type LifecycleData, type RecomputeCondition, type RefusalKind } from './lifecycle-data.ts';
 
 export { amountDue, assertCredit, assertPayment } from './balance.ts';
 
@@ -13,18 +13,20 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 export type StoredStatus = Exclude<InvoiceStatus, 'overdue'>;
 export const STORED_STATUSES: readonly StoredStatus[] = ['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'void'];
 
-export const INVOICE_ACTIONS = [
-  'update', 'send', 'mark_sent', 'publish', 'unpublish', 'void', 'mark_paid',
-  'record_payment', 'delete_payment', 'credit_note', 'duplicate', 'delete', 'restore', 'permanent_delete',
-] as const;
-export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
+/** The actions of the contract's lifecycle data: a new one there is a new InvoiceAction here. */
+export const INVOICE_ACTIONS: readonly InvoiceAction[] = ACTION_NAMES;
+export type InvoiceAction = ActionName;
 
-/** How refusals name an action: as the API does (paths `mark-paid`, batch `permanent-delete`), not as the code does. */
-export const ACTION_WORDING: Readonly<Record<InvoiceAction, string>> = {
-  update: 'update', send: 'send', mark_sent: 'mark-sent', publish: 'publish', unpublish: 'unpublish', void: 'void',
-  mark_paid: 'mark-paid', record_payment: 'record a payment on', delete_payment: 'delete a payment of',
-  credit_note: 'issue a credit note for', duplicate: 'duplicate', delete: 'delete', restore: 'restore', permanent_delete: 'permanent-delete',
+/**
+ * How refusals name an action: as the API does (paths `mark-paid`, batch `permanent-delete`), not
+ * as the code does. An action is worded as its name with dashes unless it is worded here.
+ */
+const WORDING: Readonly<Partial<Record<InvoiceAction, string>>> = {
+  record_payment: 'record a payment on', delete_payment: 'delete a payment of', credit_note: 'issue a credit note for',
 };
+export const ACTION_WORDING: Readonly<Record<InvoiceAction, string>> = Object.fromEntries(
+  INVOICE_ACTIONS.map((a) => [a, WORDING[a] ?? a.replace(/_/g, '-')]),
+) as Record<InvoiceAction, string>;
 
 /**
  * What an allowed action does to the stored status:
@@ -49,6 +51,8 @@ export interface TransitionRule {
   /** restore/permanent_delete work only on trashed invoices; everything else only on live ones. */
   readonly requiresTrashed?: boolean;
   readonly result: TransitionResult;
+  /** The query parameters that make its operation mean this action (permanent_delete: permanent=true). */
+  readonly query?: Readonly<Record<string, string>>;
 }
 
 function sameMembers(what: string, fromContract: readonly string[], expected: readonly string[]): void {
@@ -86,6 +90,7 @@ export function rulesFrom(lifecycle: LifecycleData): Readonly<Record<InvoiceActi
       ...(a.refusedWithPayments ? { refusedWithPayments: domainCode(a.refusedWithPayments.code, `${name}.refused_with_payments`) } : {}),
       ...(a.requiresTrashed ? { requiresTrashed: true } : {}),
       result: a.result as TransitionResult,
+      ...(a.query ? { query: a.query } : {}),
     };
   }
   return deepFreeze(rules);

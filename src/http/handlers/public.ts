@@ -55,7 +55,7 @@ function amountFrom(body: unknown, invoice: InvoiceRecord): number {
   return amount;
 }
 
-export function publicHandlers(deps: PublicHandlerDeps): HandlerRegistry {
+export function publicHandlers(deps: PublicHandlerDeps): HandlerRegistry<'viewSharedInvoice' | 'downloadSignedPdf' | 'viewPaymentPage' | 'submitPayment'> {
   return {
     viewSharedInvoice: (req) => {
       const { ctx, invoice } = byToken(req, deps.store.invoiceByShareToken(req.input.path.share_token));
