@@ -7,7 +7,8 @@ import { paginate, sortItems, type PageRequest, type SortSpec } from './paginati
 type CustomerCreate = components['schemas']['CustomerCreate'];
 type CustomerUpdate = components['schemas']['CustomerUpdate'];
 
-export type CustomerListQuery = PageRequest & { search?: string; include_inactive?: boolean; sort?: string };
+/** `limit`, `include_inactive` and `sort` are always given: the request validator fills the contract's defaults. */
+export type CustomerListQuery = PageRequest & { search?: string; include_inactive: boolean; sort: string };
 
 const SORTS: Record<string, (c: CustomerRecord) => (string | number | null)[]> = {
   name: (c) => [c.name.toLowerCase(), c.id],
@@ -27,10 +28,10 @@ export function listCustomers(ctx: ServiceContext, query: CustomerListQuery) {
       (query.include_inactive || c.is_active) &&
       (!needle || [c.name, c.email, c.tax_id].some((v) => v?.toLowerCase().includes(needle))),
   );
-  const sortName = query.sort ?? '-created_at';
+  const sortName = query.sort;
   const field = sortName.replace(/^-/, '');
   const sort: SortSpec<CustomerRecord> = { name: sortName, key: SORTS[field]!, descending: sortName.startsWith('-') };
-  const context = JSON.stringify(['customers', ctx.tenant.id, needle ?? '', !!query.include_inactive, sortName]);
+  const context = JSON.stringify(['customers', ctx.tenant.id, needle ?? '', query.include_inactive, sortName]);
   return paginate(sortItems(matches, sort), sort, query, ctx.cursors, context);
 }
 

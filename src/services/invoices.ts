@@ -23,7 +23,8 @@ export type InvoiceFilters = {
   due_date_to?: string;
   created_at_from?: string;
   created_at_to?: string;
-  sort?: string;
+  /** Always given: the request validator fills the contract's default (-created_at, -deleted_at in the trash). */
+  sort: string;
 };
 export type InvoiceListQuery = PageRequest & InvoiceFilters;
 
@@ -340,7 +341,7 @@ const SORTED_CACHE_SIZE = 16;
 
 /** Matching invoices in the requested order (used by the list and the CSV export). */
 export function sortedInvoices(ctx: ServiceContext, filters: InvoiceFilters, trashed: boolean) {
-  const sort = sortSpec(filters.sort ?? (trashed ? '-deleted_at' : '-created_at'));
+  const sort = sortSpec(filters.sort);
   let cache = sortedCache.get(ctx.store);
   if (!cache) sortedCache.set(ctx.store, (cache = new Map()));
   const key = JSON.stringify([ctx.tenant.id, trashed, filters, sort.name, today(ctx)]);
