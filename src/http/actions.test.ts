@@ -69,29 +69,11 @@ function moneyAfter(action: string, before: any) {
 
 const cases = ACTIONS.flatMap((action) => SETUPS.map((setup) => [action, setup] as const));
 
-describe('the action table (src/services/actions.ts) agrees with the contract', () => {
-  const enumOf = (schema: string) => (contract.components.schemas[schema] as any).properties.action.enum as string[];
-
+describe('the action table (src/services/actions.ts; src/services/action-table.test.ts checks it against the contract)', () => {
   it('each lifecycle action is a row of the table or has a request of its own, never both', () => {
     const rows = INVOICE_ACTION_TABLE.map((r) => r.action as string);
     expect(new Set(rows).size).toBe(rows.length);
     expect([...rows, ...Object.keys(OWN_REQUESTS)].sort()).toEqual([...ACTIONS].sort());
-  });
-
-  it.each(INVOICE_ACTION_TABLE.map((r) => [r.action, r] as const))('%s: its operation performs it, and its name is the API’s', (action, row) => {
-    const op = listOperations(contract).find((o) => o.operationId === row.operationId);
-    expect(op, row.operationId).toBeDefined();
-    expect(findAction(oracle.lifecycle, action).operations).toContain(row.operationId);
-    // `/invoices/{invoice_id}/<name>` when the operation has a path of its own.
-    const segment = /^\/api\/v1\/invoices\/\{invoice_id\}\/([^/]+)$/.exec(op!.path)?.[1];
-    if (segment !== undefined) expect(segment).toBe(row.name);
-    else expect(op!.path).toBe('/api/v1/invoices/{invoice_id}');
-  });
-
-  it('the batch endpoints offer exactly the rows that name them, by the contract’s names', () => {
-    const named = (batch: string) => INVOICE_ACTION_TABLE.filter((r) => 'batch' in r && r.batch === batch).map((r) => r.name).sort();
-    expect(named('invoices')).toEqual([...enumOf('BatchRequest')].sort());
-    expect(named('trash')).toEqual([...enumOf('TrashBatchRequest')].sort());
   });
 });
 
