@@ -30,14 +30,14 @@ export const ACTION_WORDING: Readonly<Record<InvoiceAction, string>> = Object.fr
 
 /**
  * What an allowed action does to the stored status:
- * a fixed status; `sent_if_draft` (draft → sent, others unchanged: a reminder/re-publish);
+ * a stored status it sets; `sent_if_draft` (draft → sent, others unchanged: a reminder/re-publish);
  * `recomputed` (from payments/credits, see recomputeStatus); `new_draft` (a copy is created);
  * `trashed`/`restored`/`gone` (status untouched, trash flag or row changes).
  */
-export type TransitionResult =
-  | 'sent' | 'draft' | 'void' | 'paid' | 'sent_if_draft' | 'unchanged'
-  | 'recomputed' | 'new_draft' | 'trashed' | 'restored' | 'gone';
-const TRANSITION_RESULTS: readonly TransitionResult[] = ['sent', 'draft', 'void', 'paid', 'sent_if_draft', 'unchanged', 'recomputed', 'new_draft', 'trashed', 'restored', 'gone'];
+export type TransitionEffect = 'sent_if_draft' | 'unchanged' | 'recomputed' | 'new_draft' | 'trashed' | 'restored' | 'gone';
+export type TransitionResult = StoredStatus | TransitionEffect;
+const TRANSITION_EFFECTS: readonly TransitionEffect[] = ['sent_if_draft', 'unchanged', 'recomputed', 'new_draft', 'trashed', 'restored', 'gone'];
+const TRANSITION_RESULTS: readonly TransitionResult[] = [...STORED_STATUSES, ...TRANSITION_EFFECTS];
 
 export interface TransitionRule {
   readonly allowedFrom: readonly InvoiceStatus[];
@@ -212,11 +212,6 @@ export function nextStatusAfterAction(
 ): StoredStatus {
   const result = TRANSITIONS[action].result;
   switch (result) {
-    case 'sent':
-    case 'draft':
-    case 'void':
-    case 'paid':
-      return result;
     case 'sent_if_draft':
       return stored === 'draft' ? 'sent' : stored;
     case 'new_draft':
@@ -229,6 +224,8 @@ export function nextStatusAfterAction(
     case 'restored':
     case 'gone':
       return stored;
+    default:
+      return result; // a stored status the action sets
   }
 }
 
