@@ -26,4 +26,15 @@ describe('the action table agrees with the contract', () => {
     expect(named('invoices')).toEqual([...enumOf('BatchRequest')].sort());
     expect(named('trash')).toEqual([...enumOf('TrashBatchRequest')].sort());
   });
+
+  it('an operation that performs several actions tells them apart by the lifecycle query, one of them without', () => {
+    const byOperation = new Map<string, Array<(typeof INVOICE_ACTION_TABLE)[number]>>();
+    for (const row of INVOICE_ACTION_TABLE) byOperation.set(row.operationId, [...(byOperation.get(row.operationId) ?? []), row]);
+    expect(byOperation.get('deleteInvoice')?.map((r) => r.action)).toEqual(['delete', 'permanent_delete']);
+    for (const [operationId, rows] of byOperation) {
+      const queries = rows.map((r) => JSON.stringify(findAction(oracle.lifecycle, r.action).query ?? null));
+      expect(queries.filter((q) => q === 'null'), operationId).toHaveLength(1);
+      expect(new Set(queries).size, operationId).toBe(rows.length);
+    }
+  });
 });
