@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DocsPages } from './docs.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http/problem.ts';
 import { errorFormatOf } from './contract/error-format.ts';
 import { listOperations, loadContract } from './contract/load.ts';
 import { originOfHost, ServedContract } from './contract/served.ts';
@@ -20,7 +20,7 @@ import { publicErrorPresenters, publicHandlers } from './http/handlers/public.ts
 import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline, type ErrorPresenter, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
-import type { HandlerRegistry } from './http/types.ts';
+import type { HandlerRegistry, SomeHandlers } from './http/types.ts';
 import { lastResort, readDocsPage, securityHeaderSetter, sendProblem } from './http/security.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
@@ -52,7 +52,7 @@ export type AppDeps = {
   /** Where invoice emails are recorded instead of being sent; a new, empty outbox when absent. */
   outbox?: Outbox;
   /** Extra handlers by operationId (later capabilities plug in here). */
-  handlers?: HandlerRegistry;
+  handlers?: SomeHandlers;
   beforeHandler?: (req: Request, operationId: string) => Promise<void>;
   /** A data directory: keeps the idempotency keys, and commit() makes a request's changes durable before it is answered. */
   durable?: { idempotency: IdempotencySink } & StorageGuard;

@@ -15,7 +15,7 @@ import { componentValidator, createContractAjv } from '../src/contract/ajv.ts';
 import { errorFormatOf } from '../src/contract/error-format.ts';
 import { controlContractPath, listOperations, loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from '../src/contract/load.ts';
 import { ResponseValidator } from '../src/contract/responses.ts';
-import { PROBLEMS } from '../src/errors.ts';
+import { PROBLEMS } from '../src/http/problem.ts';
 import { hardenHttpServer } from '../src/http/node-server.ts';
 import { buildServer } from '../src/server.ts';
 import { startTestServer, type TestServer } from '../src/testing/harness.ts';

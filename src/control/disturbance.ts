@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/problem.ts';
 import { seededRandom } from './random.ts';
 
 export type Timing = { fixed_ms?: number; min_ms?: number; max_ms?: number };

@@ -2,10 +2,10 @@ import type { RequestHandler } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { controlContractPath, listOperations, loadContract } from '../contract/load.ts';
 import type { ControllableClock } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/problem.ts';
 import { contractPipeline, type Guard, type RouteRefusals, type StorageGuard } from '../http/pipeline.ts';
 import { RouteTable } from '../contract/routes.ts';
-import type { ApiResponse, HandlerRegistry } from '../http/types.ts';
+import type { ApiResponse, Handler } from '../http/types.ts';
 import { RequestValidators, type ValidatedRequest } from '../http/validation.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { Disturbance } from './disturbance.ts';
@@ -141,7 +141,7 @@ export function controlPipeline(deps: ControlDeps): RequestHandler {
     }
     return undefined;
   };
-  const registry: HandlerRegistry = {};
+  const registry: Record<string, Handler> = {};
   for (const [operationId, handle] of Object.entries(handlers)) registry[operationId] = ({ input }) => handle(input);
   return contractPipeline({
     routes,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ControllableClock } from '../deps.ts';
 import { DATASET_FORMAT, type Dataset } from '../dataset.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/problem.ts';
 import { Credentials } from '../http/auth.ts';
 import { IdempotencyKeys } from '../http/idempotency.ts';
 import { Outbox } from '../services/outbox.ts';

@@ -8,7 +8,7 @@ import type { Outbox } from '../services/outbox.ts';
 import { MemorySnapshots, type SavedState, type StatePersistence } from '../store/durable.ts';
 import type { Store } from '../store/types.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from '../domain/numbering.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/problem.ts';
 import type { Journal } from './journal.ts';
 
 export type DatasetSource = { kind: 'file'; path: string } | { kind: 'generated'; preset: PresetName; seed: number } | { kind: 'empty' };

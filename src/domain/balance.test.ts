@@ -39,13 +39,15 @@ describe('assertPayment / assertCredit', () => {
     [1.5, 1000, 'invalid_quantity', 'invalid_quantity'],
   ];
   it.each(table)('amount %s against due %i', (amount, due, paymentCode, creditCode) => {
+    // invalid_quantity is an input rule: a validation failure of the body's amount that names it.
+    const refusal = (code: string) => (code === 'invalid_quantity' ? { code: 'validation_failed', fields: [expect.objectContaining({ in: 'body', path: 'amount', rule: code })] } : { code });
     const check = (fn: () => void, code: string | null) =>
-      code === null ? expect(fn).not.toThrow() : expect(fn).toThrow(expect.objectContaining({ code }));
+      code === null ? expect(fn).not.toThrow() : expect(fn).toThrow(expect.objectContaining(refusal(code)));
     check(() => assertPayment(amount, due), paymentCode);
     check(() => assertCredit(amount, due), creditCode);
   });
 
   it('reports amount and amount_due', () => {
-    expect(() => assertPayment(11, 10)).toThrow(expect.objectContaining({ details: { amount: 11, amount_due: 10 } }));
+    expect(() => assertPayment(11, 10)).toThrow(expect.objectContaining({ facts: { amount: 11, amount_due: 10 } }));
   });
 });

@@ -1,4 +1,4 @@
-import { DomainError } from './errors.ts';
+import { invalidInput, Refusal } from './errors.ts';
 
 /** What the customer still owes. Not clamped: a negative value reveals a bug upstream. */
 export function amountDue(total: number, paid: number, credited: number): number {
@@ -15,7 +15,7 @@ export function amountDueIn(owesNothing: boolean, total: number, paid: number, c
 
 function assertPositiveMinor(amount: number, field: string): void {
   if (!Number.isSafeInteger(amount) || amount <= 0) {
-    throw new DomainError('invalid_quantity', `${field} must be a positive integer of minor units, got ${amount}`, {
+    throw invalidInput('invalid_quantity', field, `${field} must be a positive integer of minor units, got ${amount}`, {
       field,
       value: amount,
     });
@@ -26,7 +26,7 @@ function assertPositiveMinor(amount: number, field: string): void {
 export function assertPayment(amount: number, due: number): void {
   assertPositiveMinor(amount, 'amount');
   if (amount > due) {
-    throw new DomainError('overpayment', `Payment of ${amount} exceeds the amount due ${due}`, {
+    throw new Refusal('overpayment', `Payment of ${amount} exceeds the amount due ${due}`, undefined, {
       amount,
       amount_due: due,
     });
@@ -37,7 +37,7 @@ export function assertPayment(amount: number, due: number): void {
 export function assertCredit(amount: number, due: number): void {
   assertPositiveMinor(amount, 'amount');
   if (amount > due) {
-    throw new DomainError('credit_exceeds_balance', `Credit of ${amount} exceeds the amount due ${due}`, {
+    throw new Refusal('credit_exceeds_balance', `Credit of ${amount} exceeds the amount due ${due}`, undefined, {
       amount,
       amount_due: due,
     });

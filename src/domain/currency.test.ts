@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMinor, isKnownCurrency, MINOR_UNITS, minorUnits, parseDecimal } from './currency.ts';
-import { DomainError } from './errors.ts';
+import { Refusal } from './errors.ts';
 
 describe('minorUnits', () => {
   const table: Array<[string, number]> = [
@@ -25,7 +25,7 @@ describe('minorUnits', () => {
   it.each(['XXX', 'usd', '', 'US', 'XAU'])('rejects %j with unknown_currency', (code) => {
     expect(isKnownCurrency(code)).toBe(false);
     expect(() => minorUnits(code)).toThrow(expect.objectContaining({ code: 'unknown_currency' }));
-    expect(() => minorUnits(code)).toThrow(DomainError);
+    expect(() => minorUnits(code)).toThrow(Refusal);
   });
 });
 

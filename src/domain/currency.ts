@@ -1,4 +1,4 @@
-import { DomainError } from './errors.ts';
+import { Refusal } from './errors.ts';
 
 // ISO 4217 minor units (exponent). Only the exceptions are listed explicitly;
 // everything in TWO_DECIMALS uses 2. Funds/metals without an exponent (XAU,
@@ -44,7 +44,7 @@ export function isKnownCurrency(currency: string): boolean {
 export function minorUnits(currency: string): number {
   const units = MINOR_UNITS.get(currency);
   if (units === undefined) {
-    throw new DomainError('unknown_currency', `Unknown currency: ${currency}`, { currency });
+    throw new Refusal('unknown_currency', `Unknown currency: ${currency}`, undefined, { currency });
   }
   return units;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween } from './dates.ts';
-import { DomainError } from './errors.ts';
+import { Refusal } from './errors.ts';
 
 describe('dates', () => {
   it('adds days across months and leap years', () => {
@@ -11,7 +11,7 @@ describe('dates', () => {
   });
 
   it('refuses a result past 9999-12-31 instead of writing +010000-…', () => {
-    expect(() => addDays('9999-12-31', 1, 'due date')).toThrow(DomainError);
+    expect(() => addDays('9999-12-31', 1, 'due date')).toThrow(Refusal);
     expect(() => addDays('2026-03-15', 2912442)).toThrow(/past 9999-12-31/);
     expect(() => addDays('2026-03-15', Number.MAX_SAFE_INTEGER)).toThrow(expect.objectContaining({ code: 'date_out_of_range' }));
   });

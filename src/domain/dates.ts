@@ -1,4 +1,4 @@
-import { DomainError } from './errors.ts';
+import { Refusal } from './errors.ts';
 
 /** The latest calendar date the contract's `YYYY-MM-DD` can carry. */
 export const LAST_DATE = '9999-12-31';
@@ -9,7 +9,7 @@ export function addDays(date: string, days: number, field = 'date'): string {
   const result = new Date(Date.UTC(y, m - 1, d + days));
   const year = result.getUTCFullYear();
   if (!Number.isFinite(result.getTime()) || year < 1 || year > 9999) {
-    throw new DomainError('date_out_of_range', `The ${field} would be ${days} days after ${date}, past ${LAST_DATE}, the last date an invoice can carry.`, { field, date, days });
+    throw new Refusal('date_out_of_range', `The ${field} would be ${days} days after ${date}, past ${LAST_DATE}, the last date an invoice can carry.`, undefined, { field, date, days });
   }
   return result.toISOString().slice(0, 10);
 }

@@ -1,52 +1,41 @@
-// Stable machine-readable codes. The HTTP layer maps them to statuses;
-// the domain only says *what* went wrong, never how to transport it.
-export type DomainErrorCode =
-  | 'invalid_transition'
-  | 'invoice_not_editable'
-  | 'invoice_in_trash'
-  | 'invoice_not_in_trash'
-  | 'invoice_has_payments'
-  | 'duplicate_number'
-  | 'customer_has_invoices'
-  | 'not_published'
-  | 'overpayment'
-  | 'credit_exceeds_balance'
-  | 'discount_exceeds_subtotal'
-  | 'invalid_quantity'
-  | 'invalid_rate'
-  | 'unknown_currency'
-  | 'date_out_of_range';
+// The one error the domain and the services throw: what was refused and why, never how to
+// transport it. Only src/http/problem.ts turns a Refusal into an HTTP status, headers and
+// problem+json pointers.
+import type { components } from '../generated/api-types.ts';
 
-export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
-  'invalid_transition',
-  'invoice_not_editable',
-  'invoice_in_trash',
-  'invoice_not_in_trash',
-  'invoice_has_payments',
-  'duplicate_number',
-  'customer_has_invoices',
-  'not_published',
-  'overpayment',
-  'credit_exceeds_balance',
-  'discount_exceeds_subtotal',
-  'invalid_quantity',
-  'invalid_rate',
-  'unknown_currency',
-  'date_out_of_range',
-] as const;
+/** Every stable code the contract names (its Problem `code` enum). */
+export type ProblemCode = components['schemas']['Problem']['code'];
 
-export class DomainError extends Error {
-  override readonly name = 'DomainError';
+/** Where the refused value sits in the request. */
+export type FieldLocation = 'path' | 'query' | 'header' | 'body';
+
+/**
+ * The refused value: `{ in: 'query', path: 'after' }`, `{ in: 'body', path: 'customer_id' }`
+ * (an empty path is the whole location); what is wrong with it, and the rule it breaks.
+ */
+export type FieldPointer = { in: FieldLocation; path: string; message: string; rule?: string };
+
+export class Refusal extends Error {
+  override readonly name = 'Refusal';
+  /** The values at fault, in the order they are reported (most refusals have none or one). */
+  readonly fields: readonly FieldPointer[];
 
   constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
+    readonly code: ProblemCode,
+    readonly detail: string,
+    field?: FieldPointer | readonly FieldPointer[],
+    /** What the refusal was about (action, status...), for callers and tests; never answered. */
+    readonly facts?: Readonly<Record<string, unknown>>,
   ) {
-    super(message);
+    super(detail);
+    this.fields = field === undefined ? [] : Array.isArray(field) ? field : [field as FieldPointer];
   }
 }
 
-export function isDomainError(e: unknown): e is DomainError {
-  return e instanceof DomainError;
+/** Rules the schema cannot state about amounts and rates (exact decimals, overflow). */
+export type InputRule = 'invalid_quantity' | 'invalid_rate';
+
+/** A value of the request body that breaks an input rule: a validation failure naming it. */
+export function invalidInput(rule: InputRule, field: string | undefined, detail: string, facts?: Record<string, unknown>): Refusal {
+  return new Refusal('validation_failed', detail, { in: 'body', path: field ?? '', message: detail, rule }, facts);
 }

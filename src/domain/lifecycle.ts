@@ -1,7 +1,6 @@
-import { loadContract } from '../contract/load.ts';
-import { findAction, readLifecycle, type Lifecycle, type RecomputeCondition } from '../contract/lifecycle.ts';
 import { amountDue, amountDueIn } from './balance.ts';
-import { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode } from './errors.ts';
+import { Refusal, type ProblemCode } from './errors.ts';
+import { ACTION_NAMES, lifecycleData, PROBLEM_CODES, type ActionData, type ActionName, type LifecycleData, type RecomputeCondition, type RefusalKind } from './lifecycle-data.ts';
 
 export { amountDue, assertCredit, assertPayment } from './balance.ts';
 
@@ -14,42 +13,46 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 export type StoredStatus = Exclude<InvoiceStatus, 'overdue'>;
 export const STORED_STATUSES: readonly StoredStatus[] = ['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'void'];
 
-export const INVOICE_ACTIONS = [
-  'update', 'send', 'mark_sent', 'publish', 'unpublish', 'void', 'mark_paid',
-  'record_payment', 'delete_payment', 'credit_note', 'duplicate', 'delete', 'restore', 'permanent_delete',
-] as const;
-export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
+/** The actions of the contract's lifecycle data: a new one there is a new InvoiceAction here. */
+export const INVOICE_ACTIONS: readonly InvoiceAction[] = ACTION_NAMES;
+export type InvoiceAction = ActionName;
 
-/** How refusals name an action: as the API does (paths `mark-paid`, batch `permanent-delete`), not as the code does. */
-export const ACTION_WORDING: Readonly<Record<InvoiceAction, string>> = {
-  update: 'update', send: 'send', mark_sent: 'mark-sent', publish: 'publish', unpublish: 'unpublish', void: 'void',
-  mark_paid: 'mark-paid', record_payment: 'record a payment on', delete_payment: 'delete a payment of',
-  credit_note: 'issue a credit note for', duplicate: 'duplicate', delete: 'delete', restore: 'restore', permanent_delete: 'permanent-delete',
+/**
+ * How refusals name an action: as the API does (paths `mark-paid`, batch `permanent-delete`), not
+ * as the code does. An action is worded as its name with dashes unless it is worded here.
+ */
+const WORDING: Readonly<Partial<Record<InvoiceAction, string>>> = {
+  record_payment: 'record a payment on', delete_payment: 'delete a payment of', credit_note: 'issue a credit note for',
 };
+export const ACTION_WORDING: Readonly<Record<InvoiceAction, string>> = Object.fromEntries(
+  INVOICE_ACTIONS.map((a) => [a, WORDING[a] ?? a.replace(/_/g, '-')]),
+) as Record<InvoiceAction, string>;
 
 /**
  * What an allowed action does to the stored status:
- * a fixed status; `sent_if_draft` (draft → sent, others unchanged: a reminder/re-publish);
+ * a stored status it sets; `sent_if_draft` (draft → sent, others unchanged: a reminder/re-publish);
  * `recomputed` (from payments/credits, see recomputeStatus); `new_draft` (a copy is created);
  * `trashed`/`restored`/`gone` (status untouched, trash flag or row changes).
  */
-export type TransitionResult =
-  | 'sent' | 'draft' | 'void' | 'paid' | 'sent_if_draft' | 'unchanged'
-  | 'recomputed' | 'new_draft' | 'trashed' | 'restored' | 'gone';
-const TRANSITION_RESULTS: readonly TransitionResult[] = ['sent', 'draft', 'void', 'paid', 'sent_if_draft', 'unchanged', 'recomputed', 'new_draft', 'trashed', 'restored', 'gone'];
+export type TransitionEffect = 'sent_if_draft' | 'unchanged' | 'recomputed' | 'new_draft' | 'trashed' | 'restored' | 'gone';
+export type TransitionResult = StoredStatus | TransitionEffect;
+const TRANSITION_EFFECTS: readonly TransitionEffect[] = ['sent_if_draft', 'unchanged', 'recomputed', 'new_draft', 'trashed', 'restored', 'gone'];
+const TRANSITION_RESULTS: readonly TransitionResult[] = [...STORED_STATUSES, ...TRANSITION_EFFECTS];
 
 export interface TransitionRule {
   readonly allowedFrom: readonly InvoiceStatus[];
   /** The refusal when the status is not allowed, unless refusedWith names a more specific one. */
-  readonly refusal: DomainErrorCode;
-  readonly refusedWith?: Readonly<Partial<Record<InvoiceStatus, DomainErrorCode>>>;
+  readonly refusal: ProblemCode;
+  readonly refusedWith?: Readonly<Partial<Record<InvoiceStatus, ProblemCode>>>;
   /** Refused with this code when not published. */
-  readonly requiresPublished?: DomainErrorCode;
+  readonly requiresPublished?: ProblemCode;
   /** Refused with this code when the invoice has payments, whatever its status (an overdue one may). */
-  readonly refusedWithPayments?: DomainErrorCode;
+  readonly refusedWithPayments?: ProblemCode;
   /** restore/permanent_delete work only on trashed invoices; everything else only on live ones. */
   readonly requiresTrashed?: boolean;
   readonly result: TransitionResult;
+  /** The query parameters that make its operation mean this action (permanent_delete: permanent=true). */
+  readonly query?: Readonly<Record<string, string>>;
 }
 
 function sameMembers(what: string, fromContract: readonly string[], expected: readonly string[]): void {
@@ -57,13 +60,19 @@ function sameMembers(what: string, fromContract: readonly string[], expected: re
     throw new Error(`x-invoicekit-lifecycle ${what} are [${fromContract.join(', ')}], the domain knows [${expected.join(', ')}]`);
   }
 }
-function domainCode(code: string, where: string): DomainErrorCode {
-  if (!(DOMAIN_ERROR_CODES as readonly string[]).includes(code)) throw new Error(`x-invoicekit-lifecycle ${where}: '${code}' is not a domain error code`);
-  return code as DomainErrorCode;
+function domainCode(code: string, where: string): ProblemCode {
+  if (!PROBLEM_CODES.includes(code)) throw new Error(`x-invoicekit-lifecycle ${where}: '${code}' is not a problem code of the contract`);
+  return code as ProblemCode;
+}
+
+function findAction(lifecycle: LifecycleData, name: string): ActionData {
+  const action = lifecycle.actions.find((a) => a.name === name);
+  if (!action) throw new Error(`x-invoicekit-lifecycle has no action '${name}'`);
+  return action;
 }
 
 /** The domain's rules, from the contract's data; throws when the data names what the domain does not know. */
-export function rulesFrom(lifecycle: Lifecycle): Readonly<Record<InvoiceAction, TransitionRule>> {
+export function rulesFrom(lifecycle: LifecycleData): Readonly<Record<InvoiceAction, TransitionRule>> {
   sameMembers('statuses', lifecycle.statuses.map((s) => s.name), INVOICE_STATUSES);
   sameMembers('stored statuses', lifecycle.statuses.filter((s) => s.stored).map((s) => s.name), STORED_STATUSES);
   sameMembers('actions', lifecycle.actions.map((a) => a.name), INVOICE_ACTIONS);
@@ -81,13 +90,14 @@ export function rulesFrom(lifecycle: Lifecycle): Readonly<Record<InvoiceAction, 
       ...(a.refusedWithPayments ? { refusedWithPayments: domainCode(a.refusedWithPayments.code, `${name}.refused_with_payments`) } : {}),
       ...(a.requiresTrashed ? { requiresTrashed: true } : {}),
       result: a.result as TransitionResult,
+      ...(a.query ? { query: a.query } : {}),
     };
   }
   return deepFreeze(rules);
 }
 
 /** The contract's lifecycle data (src/generated/openapi.json), read once at load. */
-export const LIFECYCLE: Lifecycle = deepFreeze(readLifecycle(loadContract()));
+export const LIFECYCLE: LifecycleData = deepFreeze(lifecycleData());
 
 // The contract's action table, as the domain applies it.
 export const TRANSITIONS: Readonly<Record<InvoiceAction, TransitionRule>> = rulesFrom(LIFECYCLE);
@@ -131,7 +141,7 @@ const IN_TRASH = domainCode(LIFECYCLE.trash.inTrash.code, 'trash.in_trash');
 const NOT_IN_TRASH = domainCode(LIFECYCLE.trash.notInTrash.code, 'trash.not_in_trash');
 
 /** The refusal for an action, or undefined when it is allowed; the contract's refusal_order says which wins. */
-export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
+export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): Refusal | undefined {
   const rule = TRANSITIONS[action];
   for (const kind of LIFECYCLE.refusalOrder) {
     const error = refusalOf(kind, rule, action, status, ctx);
@@ -140,30 +150,30 @@ export function checkAction(action: InvoiceAction, status: InvoiceStatus, ctx: A
   return undefined;
 }
 
-function refusalOf(kind: Lifecycle['refusalOrder'][number], rule: TransitionRule, action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): DomainError | undefined {
+function refusalOf(kind: RefusalKind, rule: TransitionRule, action: InvoiceAction, status: InvoiceStatus, ctx: ActionContext): Refusal | undefined {
   const verb = ACTION_WORDING[action];
   switch (kind) {
     case 'trash':
       if (ctx.trashed && !rule.requiresTrashed) {
-        return new DomainError(IN_TRASH, `Cannot ${verb} an invoice in the trash; restore it first`, { action, status });
+        return new Refusal(IN_TRASH, `Cannot ${verb} an invoice in the trash; restore it first`, undefined, { action, status });
       }
       if (!ctx.trashed && rule.requiresTrashed) {
-        return new DomainError(NOT_IN_TRASH, `Cannot ${verb} an invoice that is not in the trash`, { action, status });
+        return new Refusal(NOT_IN_TRASH, `Cannot ${verb} an invoice that is not in the trash`, undefined, { action, status });
       }
       return undefined;
     case 'status':
       if (rule.allowedFrom.includes(status)) return undefined;
-      return new DomainError(rule.refusedWith?.[status] ?? rule.refusal, `Cannot ${verb} an invoice that is ${status}; allowed from ${rule.allowedFrom.join(', ')}`, {
+      return new Refusal(rule.refusedWith?.[status] ?? rule.refusal, `Cannot ${verb} an invoice that is ${status}; allowed from ${rule.allowedFrom.join(', ')}`, undefined, {
         action,
         status,
         allowed: [...rule.allowedFrom],
       });
     case 'payments':
       if (!rule.refusedWithPayments || !ctx.hasPayments) return undefined;
-      return new DomainError(rule.refusedWithPayments, `Cannot ${verb} an invoice that has payments; delete them first`, { action, status });
+      return new Refusal(rule.refusedWithPayments, `Cannot ${verb} an invoice that has payments; delete them first`, undefined, { action, status });
     case 'publication':
       if (!rule.requiresPublished || ctx.published) return undefined;
-      return new DomainError(rule.requiresPublished, `Cannot ${verb} an invoice that is not published`, { action, status });
+      return new Refusal(rule.requiresPublished, `Cannot ${verb} an invoice that is not published`, undefined, { action, status });
   }
 }
 
@@ -210,11 +220,6 @@ export function nextStatusAfterAction(
 ): StoredStatus {
   const result = TRANSITIONS[action].result;
   switch (result) {
-    case 'sent':
-    case 'draft':
-    case 'void':
-    case 'paid':
-      return result;
     case 'sent_if_draft':
       return stored === 'draft' ? 'sent' : stored;
     case 'new_draft':
@@ -227,6 +232,8 @@ export function nextStatusAfterAction(
     case 'restored':
     case 'gone':
       return stored;
+    default:
+      return result; // a stored status the action sets
   }
 }
 
@@ -249,7 +256,7 @@ export function assertEditable(status: InvoiceStatus, fields: Iterable<string>):
   const requested = [...fields];
   const rejected = requested.filter((f) => !(editable as readonly string[]).includes(f));
   if (!TRANSITIONS.update.allowedFrom.includes(status) || rejected.length > 0) {
-    throw new DomainError(TRANSITIONS.update.refusal, `Invoice is ${status}; cannot edit ${rejected.join(', ') || 'it'}`, {
+    throw new Refusal(TRANSITIONS.update.refusal, `Invoice is ${status}; cannot edit ${rejected.join(', ') || 'it'}`, undefined, {
       status,
       fields: rejected,
       editable: [...editable],

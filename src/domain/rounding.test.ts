@@ -58,11 +58,14 @@ describe('toMilli', () => {
     [1 / 3, 'invalid_rate'],
   ];
   it.each(rejected)('rejects %s with %s', (x, code) => {
-    expect(() => toMilli(x, code, 'f')).toThrow(expect.objectContaining({ code, details: { field: 'f', value: x } }));
+    // An input rule the schema cannot state: a validation failure naming the body field and the rule.
+    expect(() => toMilli(x, code, 'f')).toThrow(
+      expect.objectContaining({ code: 'validation_failed', fields: [{ in: 'body', path: 'f', message: expect.stringMatching(/^f .*, got /), rule: code }], facts: { field: 'f', value: x } }),
+    );
   });
 
   it('defaults to invalid_quantity', () => {
-    expect(() => toMilli(1.0005)).toThrow(expect.objectContaining({ code: 'invalid_quantity' }));
+    expect(() => toMilli(1.0005)).toThrow(expect.objectContaining({ code: 'validation_failed', fields: [expect.objectContaining({ path: '', rule: 'invalid_quantity' })] }));
   });
 });
 
@@ -71,7 +74,7 @@ describe('toSafeNumber', () => {
     expect(toSafeNumber(9007199254740991n, 'x')).toBe(9007199254740991);
     expect(() => toSafeNumber(9007199254740992n, 'x')).toThrow(RangeError);
     expect(() => toSafeNumber(-9007199254740992n, 'x', 'invalid_quantity')).toThrow(
-      expect.objectContaining({ code: 'invalid_quantity' }),
+      expect.objectContaining({ code: 'validation_failed', fields: [{ in: 'body', path: 'x', message: 'x exceeds Number.MAX_SAFE_INTEGER', rule: 'invalid_quantity' }] }),
     );
   });
 });

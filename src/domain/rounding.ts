@@ -1,4 +1,4 @@
-import { DomainError, type DomainErrorCode } from './errors.ts';
+import { invalidInput, type InputRule } from './errors.ts';
 
 /**
  * Exact integer division rounding half away from zero (1.5 → 2, -1.5 → -2).
@@ -15,7 +15,7 @@ export function divRoundHalfAwayFromZero(numerator: bigint, denominator: bigint)
   return negative ? q - 1n : q + 1n;
 }
 
-export type MilliErrorCode = Extract<DomainErrorCode, 'invalid_quantity' | 'invalid_rate'>;
+export type MilliErrorCode = InputRule;
 
 // Matches everything String(number) can produce for a finite number,
 // including exponent forms such as "1e-7" or "1.5e+21".
@@ -28,7 +28,7 @@ const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
  */
 export function toMilli(x: number, code: MilliErrorCode = 'invalid_quantity', field?: string): bigint {
   const fail = (why: string): never => {
-    throw new DomainError(code, `${field ?? 'value'} ${why}, got ${x}`, {
+    throw invalidInput(code, field, `${field ?? 'value'} ${why}, got ${x}`, {
       ...(field === undefined ? {} : { field }),
       value: x,
     });
@@ -46,12 +46,12 @@ export function toMilli(x: number, code: MilliErrorCode = 'invalid_quantity', fi
 
 /**
  * BigInt → number, refusing anything JSON clients could not hold exactly.
- * With a code the overflow is the caller's input (a DomainError), else a RangeError.
+ * With a rule the overflow is the caller's input (a Refusal), else a RangeError.
  */
-export function toSafeNumber(value: bigint, what: string, code?: DomainErrorCode): number {
+export function toSafeNumber(value: bigint, what: string, code?: InputRule): number {
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
     const message = `${what} exceeds Number.MAX_SAFE_INTEGER`;
-    if (code) throw new DomainError(code, message, { field: what });
+    if (code) throw invalidInput(code, what, message, { field: what });
     throw new RangeError(message);
   }
   return Number(value) + 0;

@@ -311,12 +311,14 @@ describe('computeTotals', () => {
     ],
   ];
   it.each(refused)('refuses %s', (_name, input, code) => {
-    expect(() => computeTotals(input)).toThrow(expect.objectContaining({ code }));
+    // The input rules (quantities, rates) are validation failures that name the rule.
+    const expected = code === 'invalid_quantity' || code === 'invalid_rate' ? { code: 'validation_failed', fields: [expect.objectContaining({ in: 'body', rule: code })] } : { code };
+    expect(() => computeTotals(input)).toThrow(expect.objectContaining(expected));
   });
 
   it('names the offending field', () => {
     expect(() => computeTotals({ currency: 'USD', line_items: [{ quantity: 1, unit_price: 1 }, { quantity: 0.0001, unit_price: 1 }] })).toThrow(
-      expect.objectContaining({ details: expect.objectContaining({ field: 'line_items[1].quantity' }) }),
+      expect.objectContaining({ fields: [expect.objectContaining({ in: 'body', path: 'line_items[1].quantity' })], facts: expect.objectContaining({ field: 'line_items[1].quantity' }) }),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { allocateLargestRemainder } from './allocation.ts';
 import { minorUnits } from './currency.ts';
-import { DomainError } from './errors.ts';
+import { invalidInput, Refusal } from './errors.ts';
 import { divRoundHalfAwayFromZero, toMilli, toSafeNumber } from './rounding.ts';
 
 export interface TotalsLineInput {
@@ -48,14 +48,14 @@ const MILLI = 1000n;
 function percentMilli(value: number, field: string): bigint {
   const milli = toMilli(value, 'invalid_rate', field);
   if (milli < 0n || milli > PERCENT_DENOM) {
-    throw new DomainError('invalid_rate', `${field} must be between 0 and 100, got ${value}`, { field, value });
+    throw invalidInput('invalid_rate', field, `${field} must be between 0 and 100, got ${value}`, { field, value });
   }
   return milli;
 }
 
 function minorAmount(value: number, field: string): bigint {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new DomainError('invalid_quantity', `${field} must be a non-negative integer of minor units, got ${value}`, {
+    throw invalidInput('invalid_quantity', field, `${field} must be a non-negative integer of minor units, got ${value}`, {
       field,
       value,
     });
@@ -73,7 +73,7 @@ export function computeTotals(input: TotalsInput): Totals {
   const lines = input.line_items.map((line, i) => {
     const quantity = toMilli(line.quantity, 'invalid_quantity', `line_items[${i}].quantity`);
     if (quantity <= 0n) {
-      throw new DomainError('invalid_quantity', `line_items[${i}].quantity must be > 0, got ${line.quantity}`, {
+      throw invalidInput('invalid_quantity', `line_items[${i}].quantity`, `line_items[${i}].quantity must be > 0, got ${line.quantity}`, {
         field: `line_items[${i}].quantity`,
         value: line.quantity,
       });
@@ -122,7 +122,7 @@ function lineDiscounts(discount: DiscountInput | null | undefined, amounts: bigi
   if (discount.type === 'fixed') {
     const fixed = minorAmount(discount.amount, 'discount.amount');
     if (fixed > subtotal) {
-      throw new DomainError('discount_exceeds_subtotal', 'Fixed discount exceeds the subtotal', {
+      throw new Refusal('discount_exceeds_subtotal', 'Fixed discount exceeds the subtotal', undefined, {
         discount: discount.amount,
         subtotal: Number(subtotal),
       });

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestResponse, type TestServer } from '../testing/harness.ts';
 import { findAction, lifecycleOracle } from '../contract/lifecycle.ts';
 import { listOperations, loadContract } from '../contract/load.ts';
-import { PAST_DUE, SETUP_FACTS, SETUPS, invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.fixtures.ts';
+import { LIFECYCLE_ACTIONS } from '../contract/lifecycle.test-helper.ts';
+import { INVOICE_ACTION_TABLE } from '../services/actions.ts';
+import { PAST_DUE, SETUP_FACTS, SETUPS, invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -18,27 +20,36 @@ const oracle = lifecycleOracle(contract);
 const ACTIONS = oracle.lifecycle.actions.map((a) => a.name);
 
 /** The request each action is performed with, and the operation the contract says it is. */
-type Request = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; body?: unknown; query?: Record<string, string> };
+type Request = { method: string; path: string; body?: unknown; query?: Record<string, string> };
+
+/**
+ * The test rows. An action of the action table (src/services/actions.ts) is performed with its
+ * operation's method and path, and the query its lifecycle entry names: it needs a row here only
+ * for a request body. The lifecycle's other actions have requests of their own.
+ */
+const BODIES: Readonly<Record<string, unknown>> = { send: { message: 'Here it is.' } };
+const OWN_REQUESTS: Readonly<Record<string, (path: string, invoice: any) => Request>> = {
+  update: (path) => ({ method: 'PATCH', path, body: { notes: 'Changed' } }),
+  record_payment: (path) => ({ method: 'POST', path: `${path}/payments`, body: { amount: 1000 } }),
+  // The invoice's first payment, or an unknown one when it has none.
+  delete_payment: (path, invoice) => ({ method: 'DELETE', path: `${path}/payments/${invoice.payments[0]?.id ?? 'pay_unknown'}` }),
+  credit_note: (path) => ({ method: 'POST', path: `${path}/credit-notes`, body: { amount: 1000, reason: 'Goodwill' } }),
+};
+
 function request(action: string, invoice: any): Request {
   const path = `/api/v1/invoices/${invoice.id}`;
-  switch (action) {
-    case 'update': return { method: 'PATCH', path, body: { notes: 'Changed' } };
-    case 'send': return { method: 'POST', path: `${path}/send`, body: { message: 'Here it is.' } };
-    case 'mark_sent': return { method: 'POST', path: `${path}/mark-sent` };
-    case 'publish': return { method: 'POST', path: `${path}/publish` };
-    case 'unpublish': return { method: 'POST', path: `${path}/unpublish` };
-    case 'void': return { method: 'POST', path: `${path}/void` };
-    case 'mark_paid': return { method: 'POST', path: `${path}/mark-paid` };
-    case 'record_payment': return { method: 'POST', path: `${path}/payments`, body: { amount: 1000 } };
-    // The invoice's first payment, or an unknown one when it has none.
-    case 'delete_payment': return { method: 'DELETE', path: `${path}/payments/${invoice.payments[0]?.id ?? 'pay_unknown'}` };
-    case 'credit_note': return { method: 'POST', path: `${path}/credit-notes`, body: { amount: 1000, reason: 'Goodwill' } };
-    case 'duplicate': return { method: 'POST', path: `${path}/duplicate` };
-    case 'delete': return { method: 'DELETE', path };
-    case 'restore': return { method: 'POST', path: `${path}/restore` };
-    case 'permanent_delete': return { method: 'DELETE', path, query: { permanent: 'true' } };
-  }
-  throw new Error(`the test does not know how to perform '${action}'`);
+  const own = OWN_REQUESTS[action];
+  if (own) return own(path, invoice);
+  const row = INVOICE_ACTION_TABLE.find((r) => r.action === action);
+  if (!row) throw new Error(`'${action}' is neither a row of the action table nor a request of this test`);
+  const op = listOperations(contract).find((o) => o.operationId === row.operationId)!;
+  const query = findAction(oracle.lifecycle, action).query;
+  return {
+    method: op.method.toUpperCase(),
+    path: op.path.replace('/api/v1/invoices/{invoice_id}', path),
+    ...(BODIES[action] === undefined ? {} : { body: BODIES[action] }),
+    ...(query ? { query } : {}),
+  };
 }
 
 /** The contract's operation that a request hits (its path template matched), for checking the data's operationIds. */
@@ -59,9 +70,17 @@ function moneyAfter(action: string, before: any) {
 
 const cases = ACTIONS.flatMap((action) => SETUPS.map((setup) => [action, setup] as const));
 
+describe('the action table (src/services/actions.ts; src/services/action-table.test.ts checks it against the contract)', () => {
+  it('each lifecycle action is a row of the table or has a request of its own, never both', () => {
+    const rows = INVOICE_ACTION_TABLE.map((r) => r.action as string);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect([...rows, ...Object.keys(OWN_REQUESTS)].sort()).toEqual([...ACTIONS].sort());
+  });
+});
+
 describe('every action from every status, as the contract lifecycle data says', () => {
   it('covers every action and status of the data with the setups', () => {
-    expect(ACTIONS).toHaveLength(14);
+    expect(ACTIONS).toEqual(LIFECYCLE_ACTIONS);
     const reached = new Set(SETUPS.map((setup) => SETUP_FACTS[setup].status));
     expect([...reached].sort()).toEqual(oracle.lifecycle.statuses.map((st) => st.name).sort());
     // Each refusal condition of the data is met by some setup, and not met by another.

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { OperationEntry } from '../contract/load.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './problem.ts';
 import type { Credentials, Principal } from './auth.ts';
 import { run, type Guard } from './pipeline.ts';
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../deps.ts';
 import { secureRandomText } from '../deps.ts';
 import { ALL_SCOPES } from '../contract/scopes.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './problem.ts';
 
 // The scopes come from the contract's security schemes (src/contract/scopes.ts), never written here.
 export { ALL_SCOPES, isScope, type Scope } from '../contract/scopes.ts';

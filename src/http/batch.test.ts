@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
-import { invoiceIn, newInvoice, ok } from './actions.fixtures.ts';
+import { invoiceIn, newInvoice, ok } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './problem.ts';
 
 export type StoredResponse = { status: number; headers: Record<string, string>; body: unknown; contentType: string };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFieldErrors } from '../contract/ajv.ts';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
-import { invoiceIn } from './actions.fixtures.ts';
+import { invoiceIn } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { secureRandomText } from '../deps.ts';
-import { PROBLEMS, type ProblemCode } from '../errors.ts';
+import { PROBLEMS, type ProblemCode } from './problem.ts';
 
 export type ServerTimeouts = {
   /** Time to receive a request's complete headers (slowloris). */

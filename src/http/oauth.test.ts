@@ -3,7 +3,7 @@
 // carries the RFC 6750 §3 Bearer challenge. Every answer is also checked against the contract by
 // the harness (the OAuthError schema, the documented headers and their patterns).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './problem.ts';
 import { startTestServer, type TestResponse, type TestServer } from '../testing/harness.ts';
 import { oauthErrorResponse } from './handlers/auth.ts';
 

@@ -1,12 +1,12 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { ApiError, toApiError } from '../errors.ts';
+import { ApiError, toApiError } from './problem.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { OperationEntry } from '../contract/load.ts';
 import type { Principal } from './auth.ts';
 import { IdempotencyKeys, type StoredResponse } from './idempotency.ts';
 import { problemResponse, writeResponse } from './problem.ts';
 import type { RouteTable } from '../contract/routes.ts';
-import type { ApiRequest, ApiResponse, HandlerRegistry } from './types.ts';
+import type { ApiRequest, ApiResponse, HandlerLookup } from './types.ts';
 import type { RequestValidators } from './validation.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -26,7 +26,7 @@ export type ErrorPresenter = (error: ApiError, req: Request, requestId: string) 
 export type PipelineDeps = {
   routes: RouteTable;
   validators: RequestValidators;
-  handlers: HandlerRegistry;
+  handlers: HandlerLookup;
   guard: Guard;
   /** Largest body read (1 MiB by default). */
   bodyLimitBytes?: number;

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseValidator } from '../contract/responses.ts';
 import { startTestServer, type TestResponse, type TestServer } from '../testing/harness.ts';
-import { invoiceIn, newInvoice, ok, sharePath } from './actions.fixtures.ts';
+import { invoiceIn, newInvoice, ok, sharePath } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
-import { invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.fixtures.ts';
+import { invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {

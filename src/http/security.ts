@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { secureRandomText } from '../deps.ts';
-import { ApiError, toApiError } from '../errors.ts';
+import { ApiError, toApiError } from './problem.ts';
 import { problemResponse, writeResponse } from './problem.ts';
 
 /**

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
 import type { OperationEntry } from '../contract/load.ts';
+import type { operations } from '../generated/api-types.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { Principal } from './auth.ts';
 import type { ValidatedRequest } from './validation.ts';
@@ -29,4 +30,20 @@ export type ApiResponse = {
 };
 
 export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
-export type HandlerRegistry = Partial<Record<string, Handler>>;
+
+/** The contract's operationIds, from the generated types. */
+export type OperationId = keyof operations;
+
+/**
+ * A handler for each of the operations K (by default every operation of the contract): keyed by
+ * the generated `operations` type, so an operation added to the contract without a handler fails
+ * to compile where the app composes the registry. The string index is the pipeline's lookup by
+ * the operationId of a matched route.
+ */
+export type HandlerRegistry<K extends OperationId = OperationId> = { readonly [P in K]: Handler } & { readonly [operationId: string]: Handler | undefined };
+
+/** What the pipeline looks handlers up in: any contract's operationIds (the API's, or the control API's). */
+export type HandlerLookup = { readonly [operationId: string]: Handler | undefined };
+
+/** Some of the handlers, by operationId: a module's share, checked with `satisfies`. */
+export type SomeHandlers = { readonly [P in OperationId]?: Handler };

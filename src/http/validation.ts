@@ -1,7 +1,7 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { compileContractSchema, createContractAjv, simplifyErrors, toFieldErrors } from '../contract/ajv.ts';
 import { loadContract, resolveRef, type OpenApiDocument, type OperationEntry } from '../contract/load.ts';
-import { ApiError, type FieldError } from '../errors.ts';
+import { ApiError, type FieldError } from './problem.ts';
 
 export type RequestParts = {
   path: Record<string, string>;

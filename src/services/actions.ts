@@ -2,12 +2,12 @@
 // domain whether the action is allowed from its effective status (src/domain/lifecycle.ts),
 // builds the new record and stores it once: a refused action changes nothing.
 import { addDays, daysBetween } from '../domain/dates.ts';
-import type { components } from '../generated/api-types.ts';
+import type { components, operations } from '../generated/api-types.ts';
 import { assertAllowed, assertPayment, invoiceAmountDue, nextStatusAfterAction, type InvoiceAction, type InvoiceStatus } from '../domain/lifecycle.ts';
-import { ApiError } from '../errors.ts';
+import { Refusal } from '../domain/errors.ts';
 import type { InvoiceRecord } from '../store/types.ts';
 import { nowIso, today, type ServiceContext } from './context.ts';
-import { actionContext, inputLines, insertDraft, loadInvoice, presentInvoice, statusOf } from './invoices.ts';
+import { actionContext, deleteInvoice, inputLines, insertDraft, loadInvoice, presentInvoice, restoreInvoice, statusOf } from './invoices.ts';
 import { issuePdfToken, newPaymentToken, newShareToken } from './links.ts';
 import type { Outbox } from './outbox.ts';
 import { assertPayable, newPayment, withMoney } from './payments.ts';
@@ -42,8 +42,8 @@ export function invoicePdf(ctx: ServiceContext, record: InvoiceRecord): Promise<
 function recipientOf(ctx: ServiceContext, record: InvoiceRecord, input: SendInvoiceRequest): string {
   const to = input.to ?? ctx.store.getCustomer(ctx.tenant.id, record.customer_id)?.email ?? null;
   if (!to) {
-    throw new ApiError('no_recipient', `Invoice ${record.number} has no recipient: its customer has no email; pass 'to'.`, {
-      errors: [{ pointer: '/body/to', message: 'required when the customer has no email', keyword: 'recipient' }],
+    throw new Refusal('no_recipient', `Invoice ${record.number} has no recipient: its customer has no email; pass 'to'.`, {
+      in: 'body', path: 'to', message: 'required when the customer has no email', rule: 'recipient',
     });
   }
   return to;
@@ -208,8 +208,8 @@ export function duplicateInvoice(ctx: ServiceContext, id: string): InvoiceRecord
   const current = loadInvoice(ctx, id);
   assertAllowed('duplicate', statusOf(ctx, current), actionContext(current));
   const customer = ctx.store.getCustomer(ctx.tenant.id, current.customer_id);
-  if (!customer) throw new ApiError('unknown_customer', `The customer '${current.customer_id}' of invoice ${current.number} no longer exists.`);
-  if (!customer.is_active) throw new ApiError('customer_inactive', `Customer '${customer.id}' is deactivated; reactivate it to invoice it again.`);
+  if (!customer) throw new Refusal('unknown_customer', `The customer '${current.customer_id}' of invoice ${current.number} no longer exists.`);
+  if (!customer.is_active) throw new Refusal('customer_inactive', `Customer '${customer.id}' is deactivated; reactivate it to invoice it again.`);
   const issue = today(ctx);
   const content: Parameters<typeof insertDraft>[1] = {
     customer_id: current.customer_id,
@@ -250,3 +250,42 @@ export function paymentLink(ctx: ServiceContext, id: string): { url: string; exp
   }
   return { url: `${ctx.baseUrl}/public/pay/${token}`, expires_at: null };
 }
+
+// ---------- the action table ----------
+
+/** What an action gets besides the invoice id: the request body, and where emails go. */
+export type ActionInput = { body: Record<string, any>; outbox: Outbox };
+type Run<Result> = (ctx: ServiceContext, id: string, input: ActionInput) => Result;
+
+/**
+ * One invoice action, described once: its lifecycle entry (spec/lifecycle.yaml, which decides
+ * from which statuses it runs and what it does to the status, and so what the operation answers),
+ * the contract operation that performs it, its name as the API writes it (the path segment
+ * `/invoices/{invoice_id}/<name>` and the batch action), the batch endpoint that offers it, and
+ * the service function. The HTTP handlers, the batch endpoints and the tests derive from this.
+ */
+export type InvoiceActionRow = {
+  action: InvoiceAction;
+  operationId: keyof operations;
+  name: string;
+} & (
+  | { batch?: undefined; run: Run<InvoiceRecord | void | Promise<InvoiceRecord>> }
+  // A batch runs each id to the end before the next: its service function is synchronous.
+  | { batch: 'invoices' | 'trash'; run: (ctx: ServiceContext, id: string, input: Pick<ActionInput, 'body'>) => InvoiceRecord | void }
+);
+
+export const INVOICE_ACTION_TABLE = [
+  { action: 'send', operationId: 'sendInvoice', name: 'send', run: (ctx, id, input) => sendInvoice(ctx, id, input.outbox, input.body) },
+  { action: 'mark_sent', operationId: 'markInvoiceSent', name: 'mark-sent', batch: 'invoices', run: (ctx, id) => markSent(ctx, id) },
+  { action: 'publish', operationId: 'publishInvoice', name: 'publish', run: (ctx, id) => publishInvoice(ctx, id) },
+  { action: 'unpublish', operationId: 'unpublishInvoice', name: 'unpublish', run: (ctx, id) => unpublishInvoice(ctx, id) },
+  { action: 'void', operationId: 'voidInvoice', name: 'void', batch: 'invoices', run: (ctx, id) => voidInvoice(ctx, id) },
+  { action: 'mark_paid', operationId: 'markInvoicePaid', name: 'mark-paid', batch: 'invoices', run: (ctx, id, input) => markPaid(ctx, id, input.body) },
+  { action: 'duplicate', operationId: 'duplicateInvoice', name: 'duplicate', run: (ctx, id) => duplicateInvoice(ctx, id) },
+  { action: 'delete', operationId: 'deleteInvoice', name: 'delete', batch: 'invoices', run: (ctx, id) => deleteInvoice(ctx, id, false) },
+  { action: 'restore', operationId: 'restoreInvoice', name: 'restore', batch: 'trash', run: (ctx, id) => restoreInvoice(ctx, id) },
+  { action: 'permanent_delete', operationId: 'deleteInvoice', name: 'permanent-delete', batch: 'trash', run: (ctx, id) => deleteInvoice(ctx, id, true) },
+] as const satisfies readonly InvoiceActionRow[];
+
+/** The operations the table performs (deleteInvoice performs two actions: the query says which). */
+export type InvoiceActionOperation = (typeof INVOICE_ACTION_TABLE)[number]['operationId'];

@@ -2,7 +2,7 @@
 import type { components } from '../generated/api-types.ts';
 import { assertAllowed, assertCredit } from '../domain/lifecycle.ts';
 import { nextFree, scopeKey } from '../domain/numbering.ts';
-import { ApiError } from '../errors.ts';
+import { Refusal } from '../domain/errors.ts';
 import type { CreditNote, InvoiceRecord } from '../store/types.ts';
 import { nowIso, today, type ServiceContext } from './context.ts';
 import { actionContext, loadInvoice, statusOf } from './invoices.ts';
@@ -43,7 +43,7 @@ export function createCreditNote(ctx: ServiceContext, invoiceId: string, input: 
   assertAllowed('credit_note', statusOf(ctx, current), actionContext(current));
   const amount = input.amount ?? current.amount_due;
   if (input.amount === undefined && amount <= 0) {
-    throw new ApiError('nothing_due', `Invoice ${current.number} has nothing left to credit.`);
+    throw new Refusal('nothing_due', `Invoice ${current.number} has nothing left to credit.`);
   }
   assertCredit(amount, current.amount_due);
   const next = nextCreditNote(ctx);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listOperations } from '../contract/load.ts';
 import { ControllableClock, sequentialIds } from '../deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from '../domain/numbering.ts';
 import { MemoryStore } from '../store/memory.ts';
@@ -105,12 +106,25 @@ describe('exportInvoicesCsv streaming', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const { stream } = exportInvoicesCsv(context(counting), {});
+    const { stream } = exportInvoicesCsv(context(counting), { sort: '-created_at' });
     for await (const chunk of stream) {
       void chunk;
       break; // destroys the stream
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(lookups).toBeLessThan(5_000);
+  });
+});
+
+describe('the columns', () => {
+  // The contract documents them twice: in the operation's description and as its example's header row.
+  const op = listOperations().find((o) => o.operationId === 'exportInvoices')!;
+  const described = /header row: `([^`]+)`/.exec(op.operation.description)?.[1]?.split(', ');
+  const example = String(op.operation.responses['200'].content['text/csv'].example).split('\n')[0]!.split(',');
+
+  it('are the contract’s, in its order: the description and the example agree, and the server writes exactly them', () => {
+    expect(described).toHaveLength(17);
+    expect(example).toEqual(described);
+    expect([...CSV_COLUMNS]).toEqual(described);
   });
 });

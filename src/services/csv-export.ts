@@ -7,7 +7,7 @@ import { invoiceAmountDue } from '../domain/lifecycle.ts';
 import { today, type ServiceContext } from './context.ts';
 import { sortedInvoices, statusOf, type InvoiceFilters } from './invoices.ts';
 
-/** The contract's columns, in its order (invoices-export.yaml). */
+/** The contract's columns, in its order (spec/paths/invoices-export.yaml: its description and its example; src/services/csv-export.test.ts compares them). */
 export const CSV_COLUMNS = [
   'id',
   'number',

@@ -1,6 +1,5 @@
 import type { components } from '../generated/api-types.ts';
-import { ApiError } from '../errors.ts';
-import { DomainError } from '../domain/errors.ts';
+import { Refusal } from '../domain/errors.ts';
 import type { CustomerRecord } from '../store/types.ts';
 import { nowIso, type ServiceContext } from './context.ts';
 import { paginate, sortItems, type PageRequest, type SortSpec } from './pagination.ts';
@@ -8,7 +7,8 @@ import { paginate, sortItems, type PageRequest, type SortSpec } from './paginati
 type CustomerCreate = components['schemas']['CustomerCreate'];
 type CustomerUpdate = components['schemas']['CustomerUpdate'];
 
-export type CustomerListQuery = PageRequest & { search?: string; include_inactive?: boolean; sort?: string };
+/** `limit`, `include_inactive` and `sort` are always given: the request validator fills the contract's defaults. */
+export type CustomerListQuery = PageRequest & { search?: string; include_inactive: boolean; sort: string };
 
 const SORTS: Record<string, (c: CustomerRecord) => (string | number | null)[]> = {
   name: (c) => [c.name.toLowerCase(), c.id],
@@ -17,7 +17,7 @@ const SORTS: Record<string, (c: CustomerRecord) => (string | number | null)[]> =
 
 export function getCustomer(ctx: ServiceContext, id: string): CustomerRecord {
   const customer = ctx.store.getCustomer(ctx.tenant.id, id);
-  if (!customer) throw new ApiError('not_found', `No customer '${id}'.`);
+  if (!customer) throw new Refusal('not_found', `No customer '${id}'.`);
   return customer;
 }
 
@@ -28,17 +28,17 @@ export function listCustomers(ctx: ServiceContext, query: CustomerListQuery) {
       (query.include_inactive || c.is_active) &&
       (!needle || [c.name, c.email, c.tax_id].some((v) => v?.toLowerCase().includes(needle))),
   );
-  const sortName = query.sort ?? '-created_at';
+  const sortName = query.sort;
   const field = sortName.replace(/^-/, '');
   const sort: SortSpec<CustomerRecord> = { name: sortName, key: SORTS[field]!, descending: sortName.startsWith('-') };
-  const context = JSON.stringify(['customers', ctx.tenant.id, needle ?? '', !!query.include_inactive, sortName]);
+  const context = JSON.stringify(['customers', ctx.tenant.id, needle ?? '', query.include_inactive, sortName]);
   return paginate(sortItems(matches, sort), sort, query, ctx.cursors, context);
 }
 
 export function createCustomer(ctx: ServiceContext, input: CustomerCreate): CustomerRecord {
   const limit = ctx.tenant.max_customers;
   if (limit !== undefined && [...ctx.store.customers(ctx.tenant.id)].length >= limit) {
-    throw new ApiError('plan_limit_reached', `The plan of this tenant allows ${limit} customers; delete one permanently or upgrade.`);
+    throw new Refusal('plan_limit_reached', `The plan of this tenant allows ${limit} customers; delete one permanently or upgrade.`);
   }
   const now = nowIso(ctx);
   const record: CustomerRecord = {
@@ -82,7 +82,7 @@ export function deleteCustomer(ctx: ServiceContext, id: string, permanent: boole
   if (permanent) {
     const first = ctx.store.invoicesOfCustomer(ctx.tenant.id, id)[Symbol.iterator]().next();
     if (!first.done) {
-      throw new DomainError('customer_has_invoices', `Customer '${id}' has invoices and cannot be deleted permanently; deactivate it instead.`);
+      throw new Refusal('customer_has_invoices', `Customer '${id}' has invoices and cannot be deleted permanently; deactivate it instead.`);
     }
     ctx.store.removeCustomer(ctx.tenant.id, id);
     return;

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../errors.ts';
+import { Refusal } from '../domain/errors.ts';
+import { toApiError } from '../http/problem.ts';
 import { PDF_LINK_TTL_SECONDS, issuePdfToken, newPaymentToken, newShareToken, signPdfToken, verifyPdfToken } from './links.ts';
 
 const SECRET = 'link-secret';
@@ -11,7 +12,7 @@ function codeOf(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (e) {
-    return e instanceof ApiError ? `${e.status} ${e.code}` : String(e);
+    return e instanceof Refusal ? `${toApiError(e).status} ${e.code}` : String(e);
   }
 }
 

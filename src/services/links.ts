@@ -2,7 +2,7 @@
 // tokens of share pages and payment pages.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { secureRandomText } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { Refusal } from '../domain/errors.ts';
 
 /** How long a signed PDF link works. */
 export const PDF_LINK_TTL_SECONDS = 15 * 60;
@@ -32,7 +32,7 @@ export function issuePdfToken(secret: string, tenant: string, invoiceId: string,
   return { token: signPdfToken(secret, { t: tenant, i: invoiceId, e }), expiresAt: new Date(e * 1000) };
 }
 
-export const invalidLink = () => new ApiError('not_found', 'This link is not valid.');
+export const invalidLink = () => new Refusal('not_found', 'This link is not valid.');
 
 /**
  * The claims of a genuine, unexpired token. A token whose signature does not match (changed in
@@ -54,7 +54,7 @@ export function verifyPdfToken(secret: string, token: string, now: Date): { tena
   }
   if (typeof claims?.t !== 'string' || typeof claims.i !== 'string' || typeof claims.e !== 'number' || !Number.isSafeInteger(claims.e)) throw invalidLink();
   if (now.getTime() >= claims.e * 1000) {
-    throw new ApiError('link_expired', `This link expired at ${new Date(claims.e * 1000).toISOString()}; ask for a new one.`);
+    throw new Refusal('link_expired', `This link expired at ${new Date(claims.e * 1000).toISOString()}; ask for a new one.`);
   }
   return { tenant: claims.t, invoiceId: claims.i };
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../errors.ts';
+import { Refusal } from '../domain/errors.ts';
 import type { components } from '../generated/api-types.ts';
 
 export type PageRequest = { limit: number; offset?: number; page?: number; after?: string; before?: string };
@@ -52,8 +52,8 @@ export class CursorCodec {
   }
   decode(context: string, cursor: string, parameter: string): SortValue[] {
     const refuse = (why: string) =>
-      new ApiError('invalid_cursor', `The '${parameter}' cursor is not valid for this list: ${why}.`, {
-        errors: [{ pointer: `/query/${parameter}`, message: why, keyword: 'cursor' }],
+      new Refusal('invalid_cursor', `The '${parameter}' cursor is not valid for this list: ${why}.`, {
+        in: 'query', path: parameter, message: why, rule: 'cursor',
       });
     const [payload, signature, ...rest] = cursor.split('.');
     if (!payload || !signature || rest.length) throw refuse('malformed cursor');
@@ -77,9 +77,9 @@ export class CursorCodec {
 export function checkPageRequest(req: PageRequest): void {
   const used = (['offset', 'page', 'after', 'before'] as const).filter((k) => req[k] !== undefined);
   if (used.length > 1) {
-    throw new ApiError('invalid_pagination', `Use one of offset, page, after or before, not ${used.join(' and ')}.`, {
-      errors: used.map((k) => ({ pointer: `/query/${k}`, message: 'cannot be combined with ' + used.filter((u) => u !== k).join(', '), keyword: 'pagination' })),
-    });
+    throw new Refusal('invalid_pagination', `Use one of offset, page, after or before, not ${used.join(' and ')}.`,
+      used.map((k) => ({ in: 'query', path: k, message: 'cannot be combined with ' + used.filter((u) => u !== k).join(', '), rule: 'pagination' })),
+    );
   }
 }
 

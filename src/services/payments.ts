@@ -1,8 +1,8 @@
 // Payments against an invoice. Every change rebuilds the invoice's money figures from its
 // payments and credit notes and recomputes the status with the domain's rules.
 import type { components } from '../generated/api-types.ts';
-import { assertAllowed, invoiceAmountDue, assertPayment, checkAction, nextStatusAfterAction, type InvoiceAction } from '../domain/lifecycle.ts';
-import { ApiError } from '../errors.ts';
+import { amountDue, assertAllowed, assertPayment, checkAction, invoiceAmountDue, nextStatusAfterAction, type InvoiceAction } from '../domain/lifecycle.ts';
+import { Refusal } from '../domain/errors.ts';
 import type { CreditNote, InvoiceRecord, Payment } from '../store/types.ts';
 import { nowIso, today, type ServiceContext } from './context.ts';
 import { actionContext, loadInvoice, statusOf } from './invoices.ts';
@@ -81,7 +81,7 @@ export function deletePayment(ctx: ServiceContext, invoiceId: string, paymentId:
   const current = loadInvoice(ctx, invoiceId);
   assertAllowed('delete_payment', statusOf(ctx, current), actionContext(current));
   const remaining = current.payments.filter((p) => p.id !== paymentId);
-  if (remaining.length === current.payments.length) throw new ApiError('not_found', `No payment '${paymentId}' on invoice '${invoiceId}'.`);
+  if (remaining.length === current.payments.length) throw new Refusal('not_found', `No payment '${paymentId}' on invoice '${invoiceId}'.`);
   const invoice = withMoney(ctx, current, 'delete_payment', { payments: remaining });
   ctx.store.putInvoice(ctx.tenant.id, invoice);
   return invoice;
@@ -111,6 +111,6 @@ export function assertPayable(ctx: ServiceContext, invoice: InvoiceRecord): void
   const refusal = checkAction('record_payment', status, actionContext(invoice));
   if (refusal && !(refusal.code === 'invalid_transition' && status === 'paid')) throw refusal;
   if (status === 'paid' || invoice.amount_due <= 0) {
-    throw new ApiError('nothing_due', `Invoice ${invoice.number} has nothing left to pay.`);
+    throw new Refusal('nothing_due', `Invoice ${invoice.number} has nothing left to pay.`);
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError, type ProblemCode } from '../../errors.ts';
+import { ApiError, type ProblemCode } from '../problem.ts';
 import { oauthText, type Credentials } from '../auth.ts';
 import type { ApiResponse, HandlerRegistry } from '../types.ts';
 
@@ -23,7 +23,7 @@ function clientCredentials(authorization: string | undefined, body: { client_id?
   return { id: body.client_id, secret: body.client_secret };
 }
 
-export function authHandlers(credentials: Credentials): HandlerRegistry {
+export function authHandlers(credentials: Credentials): HandlerRegistry<'createAccessToken'> {
   return {
     createAccessToken: (req) => {
       const body = req.input.body as { grant_type: string; client_id?: string; client_secret?: string; scope?: string };

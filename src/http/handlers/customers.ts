@@ -1,7 +1,7 @@
 import * as customers from '../../services/customers.ts';
-import type { HandlerRegistry } from '../types.ts';
+import type { SomeHandlers } from '../types.ts';
 
-export const customerHandlers: HandlerRegistry = {
+export const customerHandlers = {
   listCustomers: (req) => ({ status: 200, body: customers.listCustomers(req.ctx(), req.input.query as customers.CustomerListQuery) }),
   createCustomer: (req) => {
     const customer = customers.createCustomer(req.ctx(), req.input.body);
@@ -13,4 +13,4 @@ export const customerHandlers: HandlerRegistry = {
     customers.deleteCustomer(req.ctx(), req.input.path.customer_id, req.input.query.permanent === true);
     return { status: 204 };
   },
-};
+} satisfies SomeHandlers;

@@ -1,7 +1,8 @@
 import * as invoices from '../../services/invoices.ts';
-import type { HandlerRegistry } from '../types.ts';
+import type { SomeHandlers } from '../types.ts';
 
-export const invoiceHandlers: HandlerRegistry = {
+// deleteInvoice and restoreInvoice are invoice actions: src/http/handlers/actions.ts derives them.
+export const invoiceHandlers = {
   listInvoices: (req) => ({ status: 200, body: invoices.listInvoices(req.ctx(), req.input.query as invoices.InvoiceListQuery) }),
   listTrashedInvoices: (req) => ({ status: 200, body: invoices.listInvoices(req.ctx(), req.input.query as invoices.InvoiceListQuery, true) }),
   createInvoice: (req) => {
@@ -21,16 +22,8 @@ export const invoiceHandlers: HandlerRegistry = {
     const ctx = req.ctx();
     return { status: 200, body: invoices.presentInvoice(ctx, invoices.replaceInvoice(ctx, req.input.path.invoice_id, req.input.body)) };
   },
-  deleteInvoice: (req) => {
-    invoices.deleteInvoice(req.ctx(), req.input.path.invoice_id, req.input.query.permanent === true);
-    return { status: 204 };
-  },
-  restoreInvoice: (req) => {
-    const ctx = req.ctx();
-    return { status: 200, body: invoices.presentInvoice(ctx, invoices.restoreInvoice(ctx, req.input.path.invoice_id)) };
-  },
   previewNextInvoiceNumber: (req) => {
     const ctx = req.ctx();
     return { status: 200, body: { number: invoices.previewNextNumber(ctx), pattern: ctx.tenant.invoice_pattern } };
   },
-};
+} satisfies SomeHandlers;

@@ -3,7 +3,8 @@
 import type { Request } from 'express';
 import type { Clock } from '../../deps.ts';
 import { parseDecimal } from '../../domain/currency.ts';
-import { ApiError } from '../../errors.ts';
+import { ApiError } from '../problem.ts';
+import { Refusal } from '../../domain/errors.ts';
 import { invoicePdf, paymentLink, recordShareView } from '../../services/actions.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { presentInvoice, statusOf } from '../../services/invoices.ts';
@@ -44,7 +45,7 @@ function paymentRefusal(ctx: ServiceContext, invoice: InvoiceRecord): string | u
     assertPayable(ctx, invoice);
     return undefined;
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'nothing_due') return 'This invoice has nothing left to pay. Thank you!';
+    if (error instanceof Refusal && error.code === 'nothing_due') return 'This invoice has nothing left to pay. Thank you!';
     return 'This invoice cannot be paid online at the moment.';
   }
 }
@@ -65,7 +66,7 @@ function amountFrom(body: unknown, invoice: InvoiceRecord): number {
   return amount;
 }
 
-export function publicHandlers(deps: PublicHandlerDeps): HandlerRegistry {
+export function publicHandlers(deps: PublicHandlerDeps): HandlerRegistry<'viewSharedInvoice' | 'downloadSignedPdf' | 'viewPaymentPage' | 'submitPayment'> {
   return {
     viewSharedInvoice: (req) => {
       const { ctx, invoice } = byToken(req, deps.store.invoiceByShareToken(req.input.path.share_token));

@@ -1,6 +1,6 @@
 // Building an invoice record's content from input: customer, defaults, lines and totals.
 import type { components } from '../../generated/api-types.ts';
-import { ApiError } from '../../errors.ts';
+import { Refusal } from '../../domain/errors.ts';
 import { isKnownCurrency } from '../../domain/currency.ts';
 import { computeTotals } from '../../domain/totals.ts';
 import type { InvoiceRecord, LineItem } from '../../store/types.ts';
@@ -11,8 +11,8 @@ export type InvoiceUpdate = components['schemas']['InvoiceUpdate'];
 
 export function resolveCustomer(ctx: ServiceContext, customerId: string) {
   const customer = ctx.store.getCustomer(ctx.tenant.id, customerId);
-  if (!customer) throw new ApiError('unknown_customer', `No customer '${customerId}' in this tenant.`, { errors: [{ pointer: '/body/customer_id', message: 'unknown customer', keyword: 'exists' }] });
-  if (!customer.is_active) throw new ApiError('customer_inactive', `Customer '${customerId}' is deactivated; reactivate it to invoice it.`, { errors: [{ pointer: '/body/customer_id', message: 'customer is inactive', keyword: 'active' }] });
+  if (!customer) throw new Refusal('unknown_customer', `No customer '${customerId}' in this tenant.`, { in: 'body', path: 'customer_id', message: 'unknown customer', rule: 'exists' });
+  if (!customer.is_active) throw new Refusal('customer_inactive', `Customer '${customerId}' is deactivated; reactivate it to invoice it.`, { in: 'body', path: 'customer_id', message: 'customer is inactive', rule: 'active' });
   return customer;
 }
 
@@ -34,10 +34,10 @@ export function inputLines(record: InvoiceRecord): InvoiceCreate['line_items'] {
 /** Recomputes the amounts of an invoice's editable content with the contract's formula. */
 export function withTotals(ctx: ServiceContext, content: Editable, previousLines: LineItem[] = []): Pick<InvoiceRecord, 'line_items' | 'line_tax_rates' | 'subtotal' | 'discount_total' | 'tax_total' | 'total'> {
   if (!isKnownCurrency(content.currency)) {
-    throw new ApiError('unknown_currency', `'${content.currency}' is not an ISO 4217 currency this server knows.`, { errors: [{ pointer: '/body/currency', message: 'unknown currency', keyword: 'currency' }] });
+    throw new Refusal('unknown_currency', `'${content.currency}' is not an ISO 4217 currency this server knows.`, { in: 'body', path: 'currency', message: 'unknown currency', rule: 'currency' });
   }
   if (content.due_date < content.issue_date) {
-    throw new ApiError('validation_failed', 'due_date is before issue_date.', { errors: [{ pointer: '/body/due_date', message: 'must be on or after issue_date', keyword: 'dateOrder' }] });
+    throw new Refusal('validation_failed', 'due_date is before issue_date.', { in: 'body', path: 'due_date', message: 'must be on or after issue_date', rule: 'dateOrder' });
   }
   const totals = computeTotals({
     currency: content.currency,

@@ -1,6 +1,5 @@
 // Create, update, replace, trash, restore and delete invoices.
-import { ApiError } from '../../errors.ts';
-import { DomainError } from '../../domain/errors.ts';
+import { Refusal } from '../../domain/errors.ts';
 import { assertAllowed, assertEditable } from '../../domain/lifecycle.ts';
 import type { InvoiceRecord } from '../../store/types.ts';
 import { nowIso, type ServiceContext } from '../context.ts';
@@ -12,7 +11,7 @@ import { actionContext, loadInvoice, statusOf } from './present.ts';
 export function insertDraft(ctx: ServiceContext, content: Editable, explicitNumber?: string): InvoiceRecord {
   const limit = ctx.tenant.max_invoices;
   if (limit !== undefined && ctx.store.countInvoices(ctx.tenant.id) >= limit) {
-    throw new ApiError('plan_limit_reached', `The plan of this tenant allows ${limit} invoices; delete some permanently or upgrade.`);
+    throw new Refusal('plan_limit_reached', `The plan of this tenant allows ${limit} invoices; delete some permanently or upgrade.`);
   }
   const amounts = withTotals(ctx, content);
   if (explicitNumber !== undefined) claimExplicitNumber(ctx, explicitNumber);
@@ -73,7 +72,7 @@ export function replaceInvoice(ctx: ServiceContext, id: string, input: InvoiceCr
   const current = loadInvoice(ctx, id);
   const status = statusOf(ctx, current);
   assertAllowed('update', status, actionContext(current));
-  if (status !== 'draft') throw new DomainError('invoice_not_editable', `Only a draft can be replaced; this invoice is ${status}.`, { status });
+  if (status !== 'draft') throw new Refusal('invoice_not_editable', `Only a draft can be replaced; this invoice is ${status}.`, undefined, { status });
   const content = contentFromCreate(ctx, input);
   if (input.number !== undefined) claimExplicitNumber(ctx, input.number, current.id);
   const amounts = withTotals(ctx, content, current.line_items);

@@ -9,7 +9,7 @@ import { invoiceMatcher, sortField, sortSpec, type InvoiceFilters, type InvoiceL
 /** Matching invoices in the requested order, read by position (no copy of a long list). */
 export function orderedInvoices(ctx: ServiceContext, filters: InvoiceFilters, trashed: boolean): { sort: SortSpec<InvoiceRecord>; items: Ordered<InvoiceRecord> } {
   const tenant = ctx.tenant.id;
-  const sort = sortSpec(filters.sort ?? (trashed ? '-deleted_at' : '-created_at'));
+  const sort = sortSpec(filters.sort);
   const field = sortField(sort.name);
   const lists = InvoiceLists.of(ctx.store, tenant);
   // Only a status filter depends on the day (overdue); a query of another day is another query.

@@ -1,5 +1,5 @@
 // Invoice numbers: the tenant's series (allocated synchronously) and explicit numbers.
-import { DomainError } from '../../domain/errors.ts';
+import { Refusal } from '../../domain/errors.ts';
 import { nextFree, scopeKey } from '../../domain/numbering.ts';
 import { today, type ServiceContext } from '../context.ts';
 
@@ -27,6 +27,6 @@ export function allocateNumber(ctx: ServiceContext): string {
 export function claimExplicitNumber(ctx: ServiceContext, number: string, ownId?: string) {
   const holder = ctx.store.invoiceIdByNumber(ctx.tenant.id, number);
   if (holder !== undefined && holder !== ownId) {
-    throw new DomainError('duplicate_number', `Invoice number '${number}' is already used by another invoice of this tenant.`);
+    throw new Refusal('duplicate_number', `Invoice number '${number}' is already used by another invoice of this tenant.`);
   }
 }

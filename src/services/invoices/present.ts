@@ -1,5 +1,5 @@
 // How a stored invoice looks to a client, and the small reads every invoice service starts from.
-import { ApiError } from '../../errors.ts';
+import { Refusal } from '../../domain/errors.ts';
 import { effectiveStatus, invoiceAmountDue, type InvoiceStatus } from '../../domain/lifecycle.ts';
 import type { Invoice, InvoiceRecord } from '../../store/types.ts';
 import { today, type ServiceContext } from '../context.ts';
@@ -29,7 +29,7 @@ export function presentInvoice(ctx: ServiceContext, record: InvoiceRecord): Invo
 /** A live or trashed invoice of the tenant, or 404. */
 export function loadInvoice(ctx: ServiceContext, id: string): InvoiceRecord {
   const record = ctx.store.getInvoice(ctx.tenant.id, id);
-  if (!record) throw new ApiError('not_found', `No invoice '${id}'.`);
+  if (!record) throw new Refusal('not_found', `No invoice '${id}'.`);
   return record;
 }
 

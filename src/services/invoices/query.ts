@@ -15,7 +15,8 @@ export type InvoiceFilters = {
   due_date_to?: string;
   created_at_from?: string;
   created_at_to?: string;
-  sort?: string;
+  /** Always given: the request validator fills the contract's default (-created_at, -deleted_at in the trash). */
+  sort: string;
 };
 export type InvoiceListQuery = PageRequest & InvoiceFilters;
 
