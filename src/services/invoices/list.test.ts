@@ -72,7 +72,10 @@ const filters: fc.Arbitrary<InvoiceFilters> = fc
     sort: fc.oneof(fc.constant(undefined), fc.constantFrom(...SORTS)),
   })
   .map((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as InvoiceFilters);
-const query = fc.record({ filters, trashed: fc.boolean(), limit: fc.integer({ min: 1, max: 5 }), offset: fc.integer({ min: 0, max: 14 }) });
+// The request validator always fills the contract's default sort, so a service query always has one.
+const query = fc
+  .record({ filters, trashed: fc.boolean(), limit: fc.integer({ min: 1, max: 5 }), offset: fc.integer({ min: 0, max: 14 }) })
+  .map((q) => ({ ...q, filters: { ...q.filters, sort: q.filters.sort ?? (q.trashed ? '-deleted_at' : '-created_at') } }));
 // Queries come from a small pool per run, so that the same list is read again after writes (the kept, patched path).
 const ask = fc.record({ kind: fc.constant('query' as const), pick: fc.nat() });
 
