@@ -2,17 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { LIFECYCLE_ACTIONS } from './lifecycle.test-helper.ts';
+import { LIFECYCLE_MARKER, renderLifecycleMarkdown, withRenderedLifecycle } from './lifecycle-docs.ts';
 import {
   expectedAmountDue,
   expectedOutcome,
   findAction,
-  LIFECYCLE_MARKER,
   lifecycleOracle,
   readLifecycle,
   recomputedStatus,
-  renderLifecycleMarkdown,
   statusAfter,
-  withRenderedLifecycle,
   type Lifecycle,
 } from './lifecycle.ts';
 import { listOperations, loadContract, resolveRef } from './load.ts';
