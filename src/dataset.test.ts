@@ -1,3 +1,7 @@
+import { isAscii } from 'node:buffer';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDataset, toRecord } from './dataset.ts';
 import type { Invoice } from './store/types.ts';
@@ -25,5 +29,39 @@ describe('toRecord', () => {
     expect(Object.keys(record)[0]).toBe('title');
     expect(record).toMatchObject({ x_extra: 1 });
     expect(JSON.stringify(record)).toBe(JSON.stringify(spreadRecord(reordered)));
+  });
+});
+
+describe('readDataset', () => {
+  const committed = 'fixtures/data/default.json';
+
+  it('reads the committed ASCII-escaped file and an older UTF-8 file of it as the same data set', () => {
+    const escaped = readFileSync(committed);
+    expect(isAscii(escaped)).toBe(true);
+    const dataset = readDataset(committed);
+    // The same data set as older writers stored it: JSON.stringify's raw UTF-8, non-ASCII included.
+    const dir = mkdtempSync(join(tmpdir(), 'invoicekit-dataset-'));
+    try {
+      const utf8 = join(dir, 'utf8.json');
+      writeFileSync(utf8, `${JSON.stringify(dataset, null, 2)}\n`, 'utf8');
+      expect(isAscii(readFileSync(utf8))).toBe(false);
+      expect(readDataset(utf8)).toStrictEqual(dataset);
+      expect(JSON.stringify(dataset)).toMatch(/[^\x00-\x7f]/); // the escapes really decode to non-ASCII text
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('decodes escaped astral characters and unescaped ones alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'invoicekit-dataset-'));
+    try {
+      const text = (name: string) => `{"format":"invoicekit-dataset@1","tenants":[{"id":"t","name":${name},"api_keys":[],"oauth_clients":[],"customers":[],"invoices":[]}]}`;
+      writeFileSync(join(dir, 'raw.json'), text('"Zoë 😀"'), 'utf8');
+      writeFileSync(join(dir, 'escaped.json'), text('"Zo\\u00eb \\ud83d\\ude00"'), 'utf8');
+      expect(readDataset(join(dir, 'raw.json')).tenants[0]!.name).toBe('Zoë 😀');
+      expect(readDataset(join(dir, 'escaped.json')).tenants[0]!.name).toBe('Zoë 😀');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

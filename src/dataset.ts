@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { Credentials } from './http/auth.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
@@ -35,8 +36,18 @@ export type Dataset = {
   tenants: DatasetTenant[];
 };
 
+/**
+ * A data set file's text. The fixtures writer escapes every non-ASCII character, so its files decode
+ * as one-byte (latin1) text, which JSON.parse reads much faster than the two-byte string UTF-8
+ * text with a single non-ASCII character becomes; older UTF-8 files still load as before.
+ */
+function readText(path: string): string {
+  const bytes = readFileSync(path);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
 export function readDataset(path: string): Dataset {
-  const data = JSON.parse(readFileSync(path, 'utf8')) as Dataset;
+  const data = JSON.parse(readText(path)) as Dataset;
   if (data.format !== DATASET_FORMAT || !Array.isArray(data.tenants)) throw new Error(`${path} is not an invoicekit dataset`);
   // The clock is set from it on every load, so it must be an instant.
   if (data.reference_time !== undefined && !(typeof data.reference_time === 'string' && Number.isFinite(Date.parse(data.reference_time)))) {
