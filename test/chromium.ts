@@ -30,6 +30,14 @@ async function processesUsing(profile: string): Promise<number[]> {
   return pids;
 }
 
+/** Records what a page reports of itself: Content-Security-Policy violations and uncaught errors. */
+export function recordPageProblems(page: Page, problems: { cspViolations: string[]; pageErrors: string[] }): void {
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) problems.cspViolations.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.pageErrors.push(e.message));
+}
+
 export type Chromium = { context: BrowserContext; page: Page; close: () => Promise<void> };
 
 /**

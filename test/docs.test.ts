@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { buildDocs, findExternalResources } from '../scripts/build-docs.mjs';
 import { listOperations, loadContract } from '../src/contract/load.ts';
-import { launchChromium, UI_TIMEOUT_MS, type Chromium } from './chromium.ts';
+import { launchChromium, recordPageProblems, UI_TIMEOUT_MS, type Chromium } from './chromium.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -118,10 +118,7 @@ beforeAll(async () => {
   page = browser.page;
   context.on('request', (r) => requests.push(r.url()));
   context.on('requestfailed', (r) => failedRequests.push(`${r.url()} (${r.failure()?.errorText ?? '?'})`));
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  recordPageProblems(page, { cspViolations, pageErrors });
 }, 180_000);
 
 afterAll(async () => {

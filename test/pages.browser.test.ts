@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/testing/harness.ts';
-import { launchChromium, UI_TIMEOUT_MS, type Chromium } from './chromium.ts';
+import { CONTRACT_EXAMPLE } from '../src/http/actions.test-helper.ts';
+import { launchChromium, recordPageProblems, UI_TIMEOUT_MS, type Chromium } from './chromium.ts';
 
 let s: TestServer;
 let work = '';
@@ -28,10 +29,7 @@ beforeAll(async () => {
   browser.context.on('request', (r) => {
     if (!r.url().startsWith(s.base) && !/^(data|about):/.test(r.url())) foreignRequests.push(r.url());
   });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  recordPageProblems(page, { cspViolations, pageErrors });
 }, 180_000);
 
 afterAll(async () => {
@@ -65,16 +63,6 @@ async function submit(): Promise<Response> {
   await page.waitForLoadState('load');
   return response;
 }
-
-const CONTRACT_EXAMPLE = {
-  currency: 'USD',
-  tax_rate: 10,
-  discount: { type: 'percentage', percent: 10 },
-  line_items: [
-    { description: 'UI design', quantity: 1, unit_price: 300000 },
-    { description: 'Development', quantity: 8, unit: 'hour', unit_price: 25000 },
-  ],
-};
 
 describe('a payer in a browser', () => {
   it('reads the share page, follows Pay, pays through the form, and the invoice is paid', async () => {

@@ -1,6 +1,28 @@
 // Test helpers: invoices brought into each status through the public API only.
+import { PDFParse } from 'pdf-parse';
 import { expect } from 'vitest';
 import type { TestResponse, TestServer } from '../testing/harness.ts';
+
+/** The contract's worked USD example (10% discount, 10% tax). */
+export const CONTRACT_EXAMPLE = {
+  currency: 'USD',
+  tax_rate: 10,
+  discount: { type: 'percentage', percent: 10 },
+  line_items: [
+    { description: 'UI design', quantity: 1, unit_price: 300000 },
+    { description: 'Development', quantity: 8, unit: 'hour', unit_price: 25000 },
+  ],
+};
+
+/** The text of a PDF, as a reader of it would see it. */
+export async function pdfText(data: Buffer): Promise<string> {
+  const parser = new PDFParse({ data });
+  try {
+    return (await parser.getText()).text;
+  } finally {
+    await parser.destroy();
+  }
+}
 
 export const FUTURE_DUE = { issue_date: '2026-03-15', due_date: '2026-04-14' };
 /** Past the harness clock (2026-03-15): sent invoices with these dates are overdue. */

@@ -1,24 +1,14 @@
 // What a void invoice owes, and how `sort=total` orders invoices of several currencies (issue 11
 // item 10): the same answer in every representation, as the contract documents it.
-import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
-import { FUTURE_DUE, newCustomer, newInvoice, ok, sharePath } from './actions.test-helper.ts';
+import { FUTURE_DUE, newCustomer, newInvoice, ok, pdfText, sharePath } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startTestServer();
 });
 afterAll(() => s.close());
-
-async function pdfText(data: Buffer): Promise<string> {
-  const parser = new PDFParse({ data });
-  try {
-    return (await parser.getText()).text;
-  } finally {
-    await parser.destroy();
-  }
-}
 
 /** The export row of one invoice, by column name. */
 async function csvRowOf(id: string, currency: string): Promise<Record<string, string>> {

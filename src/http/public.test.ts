@@ -1,7 +1,6 @@
-import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
-import { invoiceIn, newCustomer, newInvoice, ok, sharePath } from './actions.test-helper.ts';
+import { CONTRACT_EXAMPLE, invoiceIn, newCustomer, newInvoice, ok, pdfText, sharePath } from './actions.test-helper.ts';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -9,28 +8,9 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-async function pdfText(data: Buffer): Promise<string> {
-  const parser = new PDFParse({ data });
-  try {
-    return (await parser.getText()).text;
-  } finally {
-    await parser.destroy();
-  }
-}
-
 const publicGet = (path: string) => s.call('GET', path, { key: null });
 const pay = (path: string, form?: string, contentType = 'application/x-www-form-urlencoded') =>
   s.call('POST', path, { key: null, ...(form === undefined ? {} : { rawBody: form, headers: { 'content-type': contentType } }) });
-
-const CONTRACT_EXAMPLE = {
-  currency: 'USD',
-  tax_rate: 10,
-  discount: { type: 'percentage', percent: 10 },
-  line_items: [
-    { description: 'UI design', quantity: 1, unit_price: 300000 },
-    { description: 'Development', quantity: 8, unit: 'hour', unit_price: 25000 },
-  ],
-};
 
 describe('invoice PDF', () => {
   it('is a real PDF with the number, dates, customer, lines and totals, named after the number', async () => {
