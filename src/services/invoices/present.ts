@@ -1,7 +1,7 @@
 // How a stored invoice looks to a client, and the small reads every invoice service starts from.
 import { Refusal } from '../../domain/errors.ts';
 import { effectiveStatus, invoiceAmountDue, type InvoiceStatus } from '../../domain/lifecycle.ts';
-import type { Invoice, InvoiceRecord } from '../../store/types.ts';
+import type { CustomerRecord, Invoice, InvoiceRecord, Store } from '../../store/types.ts';
 import { today, type ServiceContext } from '../context.ts';
 
 /** The status a client sees: `overdue` derived from the clock. */
@@ -24,6 +24,41 @@ export function presentInvoice(ctx: ServiceContext, record: InvoiceRecord): Invo
     customer: { id: record.customer_id, name: customer?.name ?? '(deleted customer)', email: customer?.email ?? null },
     share_link: share_token && published_at ? { url: `${ctx.baseUrl}/public/invoices/${share_token}`, published_at } : null,
   } as Invoice;
+}
+
+/**
+ * presentInvoice as JSON text, kept per stored record: a record is replaced, never changed in
+ * place, when it is written, so the same record object with the same customer object (name and
+ * email), base URL and derived status presents the same JSON. Anything else is presented again.
+ */
+type PresentedJson = { record: InvoiceRecord; customer: CustomerRecord | undefined; name: string | undefined; email: string | null | undefined; baseUrl: string; status: InvoiceStatus; json: string };
+
+/** Invoices kept presented per store; the oldest are dropped first beyond this (a bound on memory, not a correctness limit). */
+export const PRESENTED_JSON_LIMIT = 2048;
+const presentedJson = new WeakMap<Store, Map<string, PresentedJson>>();
+
+export function presentInvoiceJson(ctx: ServiceContext, record: InvoiceRecord): string {
+  let cache = presentedJson.get(ctx.store);
+  if (!cache) presentedJson.set(ctx.store, (cache = new Map()));
+  const key = `${ctx.tenant.id}\u0000${record.id}`;
+  const customer = ctx.store.getCustomer(ctx.tenant.id, record.customer_id);
+  const status = statusOf(ctx, record);
+  const hit = cache.get(key);
+  if (
+    hit !== undefined &&
+    hit.record === record &&
+    hit.customer === customer &&
+    hit.name === customer?.name &&
+    hit.email === customer?.email &&
+    hit.baseUrl === ctx.baseUrl &&
+    hit.status === status
+  ) {
+    return hit.json;
+  }
+  const json = JSON.stringify(presentInvoice(ctx, record));
+  if (hit === undefined && cache.size >= PRESENTED_JSON_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(key, { record, customer, name: customer?.name, email: customer?.email, baseUrl: ctx.baseUrl, status, json });
+  return json;
 }
 
 /** A live or trashed invoice of the tenant, or 404. */
