@@ -38,7 +38,8 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
     return security;
   };
 
-  return async (req, res, entry) => {
+  // Synchronous unless the limiter runs: a request that is not counted costs no promise.
+  return (req, res, entry) => {
     const security = securityOf(entry);
     if (!security.length) return undefined;
     // Answers to credentials are never stored by a cache, refusals included.
@@ -46,7 +47,12 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
     const principal = deps.credentials.authenticate(req.headers.authorization);
     (req as WithPrincipal).principal = principal;
     // At 0 the limiter is not run at all (it counts nothing and sets no header); set at run time, it is.
-    if (deps.rateLimit() > 0) await run(limiter, req, res);
+    if (deps.rateLimit() > 0) {
+      return run(limiter, req, res).then(() => {
+        deps.credentials.authorize(principal, security);
+        return principal;
+      });
+    }
     deps.credentials.authorize(principal, security);
     return principal;
   };
