@@ -145,8 +145,8 @@ export function createApp(deps: AppDeps) {
   app.use((req, res, next) => {
     setSecurityHeaders(res);
     res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
-    deps.journal?.start(req, res);
     const pathname = req.path;
+    deps.journal?.start(req, res, pathname);
     const key = pageKey(req.method, pathname);
     if (controls) {
       if (CONTROL_PATH.test(pathname)) return controls(req, res, next);

@@ -74,14 +74,23 @@ function secureByte(): number {
   return pool[poolOffset++]!;
 }
 
+/** ALPHABET as character codes, and room to spell one text in (one string made per text, not one per character). */
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+const spelled = Buffer.allocUnsafe(256);
+
 /** Unguessable random text from a cryptographically secure source (tokens, keys, ids). */
 export function secureRandomText(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    const b = secureByte();
-    if (b < 248) out += ALPHABET[b % 62]; // 248 = 4 × 62: no modulo bias
+  if (length > spelled.length) {
+    let out = '';
+    while (out.length < length) out += secureRandomText(Math.min(spelled.length, length - out.length));
+    return out;
   }
-  return out;
+  let n = 0;
+  while (n < length) {
+    const b = secureByte();
+    if (b < 248) spelled[n++] = ALPHABET_CODES[b % 62]!; // 248 = 4 × 62: no modulo bias
+  }
+  return spelled.toString('latin1', 0, Math.max(0, length));
 }
 
 export const randomIds: IdGenerator = (prefix) => `${prefix}_${secureRandomText(16)}`;
