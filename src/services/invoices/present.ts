@@ -31,7 +31,20 @@ export function presentInvoice(ctx: ServiceContext, record: InvoiceRecord): Invo
  * place, when it is written, so the same record object with the same customer object (name and
  * email), base URL and derived status presents the same JSON. Anything else is presented again.
  */
-type PresentedJson = { record: InvoiceRecord; customer: CustomerRecord | undefined; name: string | undefined; email: string | null | undefined; baseUrl: string; status: InvoiceStatus; json: string };
+type PresentedJson = {
+  record: InvoiceRecord;
+  customer: CustomerRecord | undefined;
+  name: string | undefined;
+  email: string | null | undefined;
+  baseUrl: string;
+  status: InvoiceStatus;
+  /** Whether the clock can change the status (it may turn overdue); when not, the clock is not read. */
+  clockMatters: boolean;
+  json: string;
+};
+
+/** A day after every due date: the status an invoice would have once the clock passes its due date. */
+const END_OF_TIME = '9999-12-31';
 
 /** Invoices kept presented per store; the oldest are dropped first beyond this (a bound on memory, not a correctness limit). */
 export const PRESENTED_JSON_LIMIT = 2048;
@@ -42,7 +55,6 @@ export function presentInvoiceJson(ctx: ServiceContext, record: InvoiceRecord): 
   if (!cache) presentedJson.set(ctx.store, (cache = new Map()));
   const key = `${ctx.tenant.id}\u0000${record.id}`;
   const customer = ctx.store.getCustomer(ctx.tenant.id, record.customer_id);
-  const status = statusOf(ctx, record);
   const hit = cache.get(key);
   if (
     hit !== undefined &&
@@ -51,13 +63,15 @@ export function presentInvoiceJson(ctx: ServiceContext, record: InvoiceRecord): 
     hit.name === customer?.name &&
     hit.email === customer?.email &&
     hit.baseUrl === ctx.baseUrl &&
-    hit.status === status
+    (!hit.clockMatters || hit.status === statusOf(ctx, record))
   ) {
     return hit.json;
   }
+  const status = statusOf(ctx, record);
   const json = JSON.stringify(presentInvoice(ctx, record));
+  const clockMatters = effectiveStatus(record.stored_status, record.due_date, END_OF_TIME) !== record.stored_status;
   if (hit === undefined && cache.size >= PRESENTED_JSON_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(key, { record, customer, name: customer?.name, email: customer?.email, baseUrl: ctx.baseUrl, status, json });
+  cache.set(key, { record, customer, name: customer?.name, email: customer?.email, baseUrl: ctx.baseUrl, status, clockMatters, json });
   return json;
 }
 
