@@ -147,6 +147,8 @@ export function createApp(deps: AppDeps) {
     res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
     const pathname = req.path;
     deps.journal?.start(req, res, pathname);
+    // The API's own paths: neither the mock controls nor a page (docs, contract, health) lives there.
+    if (pathname.startsWith('/api/')) return void (cors?.(req, res) || next());
     const key = pageKey(req.method, pathname);
     if (controls) {
       if (CONTROL_PATH.test(pathname)) return controls(req, res, next);

@@ -40,8 +40,10 @@ type Recorded = {
   path: string;
   query: string;
   tenant: string | null;
-  /** The raw credential (an API key or a client id), for the filter only: it is never shown. */
-  credential: string | null;
+  /** The principal's credential id (`key:…` or `client:…`), as recorded. */
+  credentialId: string | null;
+  /** The raw credential (an API key or a client id), for the filter only: it is never shown. Set by show(). */
+  credential?: string | null;
   apiKey: boolean;
   requestHeaders: Record<string, unknown>;
   requestBody: Buffer | undefined;
@@ -195,7 +197,7 @@ export class Journal {
       path: req.path,
       query: queryIndex >= 0 ? url.slice(queryIndex + 1) : '',
       tenant: principal?.tenant ?? null,
-      credential: principal ? principal.credentialId.replace(/^(key|client):/, '') : null,
+      credentialId: principal ? principal.credentialId : null,
       apiKey: principal?.kind === 'api_key',
       requestHeaders: req.headers,
       // The pipeline reads bodies as raw Buffers; listening here would race it for the stream.
@@ -223,6 +225,7 @@ export class Journal {
     if (r.shown) return r.shown;
     const responseHeaders = (r.responseHeaders ??= (r.response?.getHeaders() as Record<string, unknown> | undefined) ?? {});
     r.response = undefined;
+    r.credential = r.credentialId === null ? null : r.credentialId.replace(/^(key|client):/, '');
     const credential = r.credential !== null && r.apiKey ? keyFingerprint(r.credential) : r.credential;
     r.shown = {
       id: r.id,
