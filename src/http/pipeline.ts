@@ -76,6 +76,57 @@ function rawBodyReader(limit: number): RequestHandler {
   return reader;
 }
 
+const DECIMAL = /^[0-9]+$/;
+
+/**
+ * express.raw's common case without its machinery: a body sent with a Content-Length within the
+ * limit and no content coding, read into req.body (a Buffer, as express.raw leaves it). Undefined
+ * for every other case (compressed, chunked, too large, no length), which express.raw reads.
+ */
+export function readPlainBody(req: Request, limit: number): Promise<void> | undefined {
+  const { headers } = req;
+  if (headers['content-encoding'] !== undefined || headers['transfer-encoding'] !== undefined) return undefined;
+  const declared = headers['content-length'];
+  if (declared === undefined || !DECIMAL.test(declared)) return undefined;
+  const length = Number(declared);
+  if (length > limit) return undefined;
+  return new Promise<void>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    };
+    const onEnd = () => {
+      cleanup();
+      // What raw-body reports when fewer bytes came than declared.
+      if (received !== length) return reject(Object.assign(new Error('request size did not match content length'), { type: 'request.size.invalid' }));
+      req.body = Buffer.concat(chunks, received);
+      resolve();
+    };
+    const onAborted = () => {
+      cleanup();
+      reject(Object.assign(new Error('request aborted'), { type: 'request.aborted' }));
+    };
+    const onError = (error: unknown) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('aborted', onAborted);
+      req.off('error', onError);
+      req.off('close', cleanup);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('aborted', onAborted);
+    req.on('error', onError);
+    req.on('close', cleanup);
+  });
+}
+
 export function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
     void middleware(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
@@ -180,7 +231,7 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
     let raw: Buffer | undefined;
     if (entry.operation.requestBody) {
       try {
-        await run(readRawBody, state.req, state.res);
+        await (readPlainBody(state.req, bodyLimit) ?? run(readRawBody, state.req, state.res));
       } catch (e) {
         throw bodyError(e, bodyLimit);
       }
