@@ -97,7 +97,18 @@ export function createApp(deps: AppDeps) {
   const contextFor = (tenant: string, req: Request): ServiceContext => {
     const settingsOfTenant = deps.store.tenant(tenant);
     if (!settingsOfTenant) throw new Error(`Credential refers to unknown tenant '${tenant}'`);
-    return { store: deps.store, clock: deps.clock, ids, cursors, tenant: settingsOfTenant, baseUrl: baseUrlOf(req) };
+    let baseUrl: string | undefined;
+    // Worked out when a link is made (most answers make none): the request's Host does not change meanwhile.
+    return {
+      store: deps.store,
+      clock: deps.clock,
+      ids,
+      cursors,
+      tenant: settingsOfTenant,
+      get baseUrl() {
+        return (baseUrl ??= baseUrlOf(req));
+      },
+    };
   };
 
   const docs = deps.docs ?? new DocsPages();

@@ -36,7 +36,8 @@ type PresentedJson = {
   customer: CustomerRecord | undefined;
   name: string | undefined;
   email: string | null | undefined;
-  baseUrl: string;
+  /** The base URL of the share link, when the invoice has one (nothing else depends on it). */
+  baseUrl: string | undefined;
   status: InvoiceStatus;
   /** Whether the clock can change the status (it may turn overdue); when not, the clock is not read. */
   clockMatters: boolean;
@@ -62,7 +63,7 @@ export function presentInvoiceJson(ctx: ServiceContext, record: InvoiceRecord): 
     hit.customer === customer &&
     hit.name === customer?.name &&
     hit.email === customer?.email &&
-    hit.baseUrl === ctx.baseUrl &&
+    (hit.baseUrl === undefined || hit.baseUrl === ctx.baseUrl) &&
     (!hit.clockMatters || hit.status === statusOf(ctx, record))
   ) {
     return hit.json;
@@ -71,7 +72,8 @@ export function presentInvoiceJson(ctx: ServiceContext, record: InvoiceRecord): 
   const json = JSON.stringify(presentInvoice(ctx, record));
   const clockMatters = effectiveStatus(record.stored_status, record.due_date, END_OF_TIME) !== record.stored_status;
   if (hit === undefined && cache.size >= PRESENTED_JSON_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(key, { record, customer, name: customer?.name, email: customer?.email, baseUrl: ctx.baseUrl, status, clockMatters, json });
+  const baseUrl = record.share_token && record.published_at ? ctx.baseUrl : undefined;
+  cache.set(key, { record, customer, name: customer?.name, email: customer?.email, baseUrl, status, clockMatters, json });
   return json;
 }
 
