@@ -38,6 +38,17 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
     return security;
   };
 
+  // API keys share one scope set: the operations it was allowed are remembered (refusals are not).
+  const allowedForKeys = new WeakMap<ReadonlySet<string>, WeakSet<OperationEntry>>();
+  const authorize = (principal: Principal, entry: OperationEntry, security: Array<Record<string, string[]>>) => {
+    if (principal.kind !== 'api_key') return deps.credentials.authorize(principal, security);
+    let allowed = allowedForKeys.get(principal.scopes);
+    if (allowed?.has(entry)) return;
+    deps.credentials.authorize(principal, security);
+    if (!allowed) allowedForKeys.set(principal.scopes, (allowed = new WeakSet()));
+    allowed.add(entry);
+  };
+
   // Synchronous unless the limiter runs: a request that is not counted costs no promise.
   return (req, res, entry) => {
     const security = securityOf(entry);
@@ -49,11 +60,11 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
     // At 0 the limiter is not run at all (it counts nothing and sets no header); set at run time, it is.
     if (deps.rateLimit() > 0) {
       return run(limiter, req, res).then(() => {
-        deps.credentials.authorize(principal, security);
+        authorize(principal, entry, security);
         return principal;
       });
     }
-    deps.credentials.authorize(principal, security);
+    authorize(principal, entry, security);
     return principal;
   };
 }

@@ -28,6 +28,9 @@ type Compiled = {
   /** Declared type of each parameter, by where it is and its name (no key is built per request). */
   kinds: Record<'path' | 'query' | 'header', Map<string, string | undefined>>;
   arrayQueryParams: Set<string>;
+  /** Whether no query parameters, and no header parameters, pass as they are (nothing required, no default to fill in). */
+  emptyQueryPasses: boolean;
+  emptyHeadersPasses: boolean;
   /** Declared query parameters, when unknown ones are dropped (x-unknown-query-parameters: ignore). */
   keepQuery?: Set<string>;
   bodyRequired: boolean;
@@ -113,6 +116,17 @@ function fromText(value: unknown, kind: string | undefined): unknown {
   if (kind === 'number' && NUMBER_TEXT.test(value)) return Number(value);
   if (kind === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
   return value;
+}
+
+/** Whether a validator accepts an empty object and leaves it empty (no default filled in): then it need not run on one. */
+function passesEmpty(validate: ValidateFunction): boolean {
+  const probe: Record<string, unknown> = Object.create(null);
+  return validate(probe) === true && Object.keys(probe).length === 0;
+}
+
+function isEmpty(object: Record<string, unknown>): boolean {
+  for (const _ in object) return false;
+  return true;
 }
 
 /** Appends ajv's errors without spreading them into push (a huge list would overflow the call stack). */
@@ -205,6 +219,8 @@ export class RequestValidators {
       query: query.validate,
       headers: header.validate,
       headerNames: header.params.map((p) => p.name.toLowerCase()),
+      emptyQueryPasses: passesEmpty(query.validate),
+      emptyHeadersPasses: passesEmpty(header.validate),
       kinds,
       arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
       ...(ignoreUnknownQuery ? { keepQuery: new Set(query.params.map((p) => p.name)) } : {}),
@@ -230,11 +246,11 @@ export class RequestValidators {
       if (c.keepQuery && !c.keepQuery.has(key)) continue;
       query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : fromText(value, c.kinds.query.get(key));
     }
-    if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
+    if (!(c.emptyQueryPasses && isEmpty(query)) && !c.query(query)) collect(errors, c.query.errors, '/query', counter);
 
     const headers: Record<string, unknown> = Object.create(null);
     for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = fromText(parts.headers[name], c.kinds.header.get(name));
-    if (!c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
+    if (!(c.emptyHeadersPasses && isEmpty(headers)) && !c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
 
     // NUL is refused everywhere (the contract's Limits): it must never reach a PDF, CSV or email.
     const nul: FieldError[] = [];
