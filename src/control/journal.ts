@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../deps.ts';
+import { epochMs, type Clock } from '../deps.ts';
 import { keyFingerprint } from '../http/auth.ts';
 
 export type JournalEntry = {
@@ -171,7 +171,7 @@ export class Journal {
       this.captureResponses(proto);
       this.lastPatched = proto;
     }
-    (res as Captured)[CAPTURE] = { startedMs: performance.now(), atMs: this.clock.now().getTime(), chunks: [], bytes: 0 };
+    (res as Captured)[CAPTURE] = { startedMs: performance.now(), atMs: epochMs(this.clock), chunks: [], bytes: 0 };
     // A response emits close once, finished or cut: one listener, shared, no closure per request.
     res.on('close', this.onClose);
   }

@@ -2,6 +2,7 @@
 import { Refusal } from '../../domain/errors.ts';
 import { effectiveStatus, invoiceAmountDue, type InvoiceStatus } from '../../domain/lifecycle.ts';
 import type { CustomerRecord, Invoice, InvoiceRecord, Store } from '../../store/types.ts';
+import { epochMs, type Clock } from '../../deps.ts';
 import { today, type ServiceContext } from '../context.ts';
 
 /** The status a client sees: `overdue` derived from the clock. */
@@ -47,6 +48,19 @@ type PresentedJson = {
 /** A day after every due date: the status an invoice would have once the clock passes its due date. */
 const END_OF_TIME = '9999-12-31';
 
+const DAY_MS = 86_400_000;
+/** The last UTC day todayOf() spelled, and the instants it spans. */
+let day = { from: 0, to: 0, text: '' };
+
+/** today(ctx) as the clock says it, spelled once per UTC day rather than once per call. */
+function todayOf(clock: Clock): string {
+  const ms = epochMs(clock);
+  if (ms >= day.from && ms < day.to) return day.text;
+  const from = Math.floor(ms / DAY_MS) * DAY_MS;
+  day = { from, to: from + DAY_MS, text: new Date(ms).toISOString().slice(0, 10) };
+  return day.text;
+}
+
 /** Invoices kept presented per store; the oldest are dropped first beyond this (a bound on memory, not a correctness limit). */
 export const PRESENTED_JSON_LIMIT = 2048;
 const presentedJson = new WeakMap<Store, Map<string, PresentedJson>>();
@@ -64,7 +78,7 @@ export function presentInvoiceJson(ctx: ServiceContext, record: InvoiceRecord): 
     hit.name === customer?.name &&
     hit.email === customer?.email &&
     (hit.baseUrl === undefined || hit.baseUrl === ctx.baseUrl) &&
-    (!hit.clockMatters || hit.status === statusOf(ctx, record))
+    (!hit.clockMatters || hit.status === effectiveStatus(record.stored_status, record.due_date, todayOf(ctx.clock)))
   ) {
     return hit.json;
   }
