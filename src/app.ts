@@ -97,7 +97,18 @@ export function createApp(deps: AppDeps) {
   const contextFor = (tenant: string, req: Request): ServiceContext => {
     const settingsOfTenant = deps.store.tenant(tenant);
     if (!settingsOfTenant) throw new Error(`Credential refers to unknown tenant '${tenant}'`);
-    return { store: deps.store, clock: deps.clock, ids, cursors, tenant: settingsOfTenant, baseUrl: baseUrlOf(req) };
+    let baseUrl: string | undefined;
+    // Worked out when a link is made (most answers make none): the request's Host does not change meanwhile.
+    return {
+      store: deps.store,
+      clock: deps.clock,
+      ids,
+      cursors,
+      tenant: settingsOfTenant,
+      get baseUrl() {
+        return (baseUrl ??= baseUrlOf(req));
+      },
+    };
   };
 
   const docs = deps.docs ?? new DocsPages();
@@ -135,18 +146,21 @@ export function createApp(deps: AppDeps) {
           maxAgeSeconds: 600,
         });
 
-  // One application and one layer before the contract pipeline (each layer costs on every
+  // One application and one layer in front of the last-resort handler (each layer costs on every
   // request), in this order: the answer's fixed headers, the one request-id step, the journal;
   // the mock controls and their docs, which never answered cross-origin callers; CORS; then the
-  // contract, the docs and the health check, matched as Express GET routes would match them.
+  // contract, the docs and the health check, matched as Express GET routes would match them; and
+  // everything else to the contract pipeline, called from this layer.
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((req, res, next) => {
     setSecurityHeaders(res);
     res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
-    deps.journal?.start(req, res);
     const pathname = req.path;
+    deps.journal?.start(req, res, pathname);
+    // The API's own paths: neither the mock controls nor a page (docs, contract, health) lives there.
+    if (pathname.startsWith('/api/')) return cors?.(req, res) ? undefined : pipeline(req, res, next);
     const key = pageKey(req.method, pathname);
     if (controls) {
       if (CONTROL_PATH.test(pathname)) return controls(req, res, next);
@@ -154,7 +168,7 @@ export function createApp(deps: AppDeps) {
     }
     if (cors?.(req, res)) return;
     const page = pages.get(key);
-    if (!page) return next();
+    if (!page) return pipeline(req, res, next);
     Promise.resolve(page(req, res)).catch(next);
   });
 
@@ -166,25 +180,24 @@ export function createApp(deps: AppDeps) {
     ...publicHandlers({ store: deps.store, clock: deps.clock, secret }),
     ...deps.handlers,
   };
-  app.use(
-    contractPipeline({
-      routes,
-      validators,
-      guard: apiGuard({ credentials, rateLimit: () => settings.rateLimit, rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60 }),
-      idempotency,
-      handlers,
-      contextFor,
-      preValidate: { createAccessToken: checkGrantType },
-      beforeHandler: deps.beforeHandler,
-      storage: deps.durable,
-      presenters: {
-        ...publicErrorPresenters({ store: deps.store, clock: deps.clock }),
-        // Operations whose contract documents RFC 6749 §5.2 errors instead of problem+json (the token endpoint).
-        ...Object.fromEntries(entries.filter((e) => errorFormatOf(loadContract(), e) === 'oauth').map((e) => [e.operationId, (error: ApiError, _req: unknown, requestId: string) => oauthErrorResponse(error, requestId)])),
-        ...deps.presenters,
-      },
-    }),
-  );
+  // Called by the layer above rather than mounted as a layer of its own: one router step less per request.
+  const pipeline = contractPipeline({
+    routes,
+    validators,
+    guard: apiGuard({ credentials, rateLimit: () => settings.rateLimit, rateLimitWindowSeconds: settings.rateLimitWindowSeconds ?? 60 }),
+    idempotency,
+    handlers,
+    contextFor,
+    preValidate: { createAccessToken: checkGrantType },
+    beforeHandler: deps.beforeHandler,
+    storage: deps.durable,
+    presenters: {
+      ...publicErrorPresenters({ store: deps.store, clock: deps.clock }),
+      // Operations whose contract documents RFC 6749 §5.2 errors instead of problem+json (the token endpoint).
+      ...Object.fromEntries(entries.filter((e) => errorFormatOf(loadContract(), e) === 'oauth').map((e) => [e.operationId, (error: ApiError, _req: unknown, requestId: string) => oauthErrorResponse(error, requestId)])),
+      ...deps.presenters,
+    },
+  });
 
   app.use(lastResort);
 

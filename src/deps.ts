@@ -3,8 +3,15 @@ import { randomFillSync } from 'node:crypto';
 /** Time source; every date and instant the server writes comes from here. */
 export interface Clock {
   now(): Date;
+  /** now() in epoch milliseconds, without making a Date (hot paths); absent, now().getTime() is used. */
+  nowMs?(): number;
 }
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = { now: () => new Date(), nowMs: () => Date.now() };
+
+/** The clock's instant in epoch milliseconds, with no Date made when the clock can say it directly. */
+export function epochMs(clock: Clock): number {
+  return clock.nowMs ? clock.nowMs() : clock.now().getTime();
+}
 
 /** What a data directory keeps of a ControllableClock. */
 export type ClockSettings = { frozen_at: number | null; offset_ms: number };
@@ -27,7 +34,10 @@ export class ControllableClock implements Clock {
     this.changed?.(this.settings());
   }
   now(): Date {
-    return new Date(this.frozenAt ?? this.base.now().getTime() + this.offsetMs);
+    return new Date(this.nowMs());
+  }
+  nowMs(): number {
+    return this.frozenAt ?? epochMs(this.base) + this.offsetMs;
   }
   freeze(at: Date): void {
     this.frozenAt = at.getTime();
@@ -74,14 +84,23 @@ function secureByte(): number {
   return pool[poolOffset++]!;
 }
 
+/** ALPHABET as character codes, and room to spell one text in (one string made per text, not one per character). */
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+const spelled = Buffer.allocUnsafe(256);
+
 /** Unguessable random text from a cryptographically secure source (tokens, keys, ids). */
 export function secureRandomText(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    const b = secureByte();
-    if (b < 248) out += ALPHABET[b % 62]; // 248 = 4 × 62: no modulo bias
+  if (length > spelled.length) {
+    let out = '';
+    while (out.length < length) out += secureRandomText(Math.min(spelled.length, length - out.length));
+    return out;
   }
-  return out;
+  let n = 0;
+  while (n < length) {
+    const b = secureByte();
+    if (b < 248) spelled[n++] = ALPHABET_CODES[b % 62]!; // 248 = 4 × 62: no modulo bias
+  }
+  return spelled.toString('latin1', 0, Math.max(0, length));
 }
 
 export const randomIds: IdGenerator = (prefix) => `${prefix}_${secureRandomText(16)}`;

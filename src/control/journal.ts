@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../deps.ts';
+import { epochMs, type Clock } from '../deps.ts';
 import { keyFingerprint } from '../http/auth.ts';
 
 export type JournalEntry = {
@@ -40,8 +40,10 @@ type Recorded = {
   path: string;
   query: string;
   tenant: string | null;
-  /** The raw credential (an API key or a client id), for the filter only: it is never shown. */
-  credential: string | null;
+  /** The principal's credential id (`key:…` or `client:…`), as recorded. */
+  credentialId: string | null;
+  /** The raw credential (an API key or a client id), for the filter only: it is never shown. Set by show(). */
+  credential?: string | null;
   apiKey: boolean;
   requestHeaders: Record<string, unknown>;
   requestBody: Buffer | undefined;
@@ -49,7 +51,9 @@ type Recorded = {
   requestShown?: string | null;
   responseShown?: string | null;
   status: number;
-  responseHeaders: Record<string, unknown>;
+  /** The response, finished: its headers are read (copied) only when the entry is shown. */
+  response: Response | undefined;
+  responseHeaders?: Record<string, unknown>;
   responseChunks: Chunk[] | undefined;
   durationMs: number;
   shown?: JournalEntry;
@@ -106,6 +110,8 @@ export class Journal {
   private next = 0;
   private nextId = 1;
   private readonly patched = new WeakSet<object>();
+  /** The response prototype patched last (one per app): most requests skip the WeakSet. */
+  private lastPatched: object | undefined;
   /** The one 'close' listener every journaled response shares: `this` is the response (EventEmitter calls listeners on their emitter). */
   private readonly onClose: (this: Captured) => void;
   constructor(private readonly clock: Clock) {
@@ -146,21 +152,26 @@ export class Journal {
     const proto = responsePrototype as Response;
     const write = proto.write;
     const end = proto.end;
-    proto.write = function (this: Captured, chunk: unknown, ...rest: unknown[]) {
-      capture(this, chunk, rest[0]);
-      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    // Fixed parameters rather than rest arguments: no array is made per call.
+    proto.write = function (this: Captured, chunk: unknown, encoding?: unknown, callback?: unknown) {
+      capture(this, chunk, encoding);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback);
     } as Response['write'];
-    proto.end = function (this: Captured, chunk?: unknown, ...rest: unknown[]) {
-      capture(this, chunk, rest[0]);
-      return (end as (...args: unknown[]) => Response).call(this, chunk, ...rest);
+    proto.end = function (this: Captured, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+      capture(this, chunk, encoding);
+      return (end as (...args: unknown[]) => Response).call(this, chunk, encoding, callback);
     } as Response['end'];
   }
 
   /** Starts recording a request, unless it is the control API's (bodies as sent and as answered). */
-  start(req: Request, res: Response): void {
-    if (req.path.startsWith('/control/')) return;
-    this.captureResponses(Object.getPrototypeOf(res));
-    (res as Captured)[CAPTURE] = { startedMs: performance.now(), atMs: this.clock.now().getTime(), chunks: [], bytes: 0 };
+  start(req: Request, res: Response, pathname: string = req.path): void {
+    if (pathname.startsWith('/control/')) return;
+    const proto = Object.getPrototypeOf(res) as object;
+    if (proto !== this.lastPatched) {
+      this.captureResponses(proto);
+      this.lastPatched = proto;
+    }
+    (res as Captured)[CAPTURE] = { startedMs: performance.now(), atMs: epochMs(this.clock), chunks: [], bytes: 0 };
     // A response emits close once, finished or cut: one listener, shared, no closure per request.
     res.on('close', this.onClose);
   }
@@ -186,13 +197,15 @@ export class Journal {
       path: req.path,
       query: queryIndex >= 0 ? url.slice(queryIndex + 1) : '',
       tenant: principal?.tenant ?? null,
-      credential: principal ? principal.credentialId.replace(/^(key|client):/, '') : null,
+      credentialId: principal ? principal.credentialId : null,
       apiKey: principal?.kind === 'api_key',
       requestHeaders: req.headers,
       // The pipeline reads bodies as raw Buffers; listening here would race it for the stream.
       requestBody: Buffer.isBuffer(req.body) ? req.body : undefined,
       status: dropped ? 0 : res.statusCode,
-      responseHeaders: res.getHeaders() as Record<string, unknown>,
+      // A finished response's headers can no longer change; a dropped one's still could.
+      response: dropped ? undefined : res,
+      responseHeaders: dropped ? (res.getHeaders() as Record<string, unknown>) : undefined,
       responseChunks: dropped ? undefined : c.chunks,
       durationMs: Math.floor(performance.now() - c.startedMs),
     };
@@ -201,7 +214,7 @@ export class Journal {
       entry.requestBody = undefined;
     }
     if (c.bytes > MAX_BODY) {
-      entry.responseShown = withoutSecrets(asText(entry.responseChunks, entry.responseHeaders['content-type']));
+      entry.responseShown = withoutSecrets(asText(entry.responseChunks, res.getHeader('content-type')));
       entry.responseChunks = undefined;
     }
     this.ring[this.next] = entry;
@@ -210,6 +223,9 @@ export class Journal {
 
   private show(r: Recorded): JournalEntry {
     if (r.shown) return r.shown;
+    const responseHeaders = (r.responseHeaders ??= (r.response?.getHeaders() as Record<string, unknown> | undefined) ?? {});
+    r.response = undefined;
+    r.credential = r.credentialId === null ? null : r.credentialId.replace(/^(key|client):/, '');
     const credential = r.credential !== null && r.apiKey ? keyFingerprint(r.credential) : r.credential;
     r.shown = {
       id: r.id,
@@ -222,8 +238,8 @@ export class Journal {
       request_headers: flatHeaders(r.requestHeaders),
       request_body: r.requestShown !== undefined ? r.requestShown : withoutSecrets(r.requestBody ? asText([r.requestBody], r.requestHeaders['content-type']) : null),
       status: r.status,
-      response_headers: flatHeaders(r.responseHeaders),
-      response_body: r.responseShown !== undefined ? r.responseShown : withoutSecrets(asText(r.responseChunks, r.responseHeaders['content-type'])),
+      response_headers: flatHeaders(responseHeaders),
+      response_body: r.responseShown !== undefined ? r.responseShown : withoutSecrets(asText(r.responseChunks, responseHeaders['content-type'])),
       duration_ms: r.durationMs,
     };
     // The raw parts are no longer needed once shown.

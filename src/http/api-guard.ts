@@ -38,7 +38,19 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
     return security;
   };
 
-  return async (req, res, entry) => {
+  // API keys share one scope set: the operations it was allowed are remembered (refusals are not).
+  const allowedForKeys = new WeakMap<ReadonlySet<string>, WeakSet<OperationEntry>>();
+  const authorize = (principal: Principal, entry: OperationEntry, security: Array<Record<string, string[]>>) => {
+    if (principal.kind !== 'api_key') return deps.credentials.authorize(principal, security);
+    let allowed = allowedForKeys.get(principal.scopes);
+    if (allowed?.has(entry)) return;
+    deps.credentials.authorize(principal, security);
+    if (!allowed) allowedForKeys.set(principal.scopes, (allowed = new WeakSet()));
+    allowed.add(entry);
+  };
+
+  // Synchronous unless the limiter runs: a request that is not counted costs no promise.
+  return (req, res, entry) => {
     const security = securityOf(entry);
     if (!security.length) return undefined;
     // Answers to credentials are never stored by a cache, refusals included.
@@ -46,8 +58,13 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
     const principal = deps.credentials.authenticate(req.headers.authorization);
     (req as WithPrincipal).principal = principal;
     // At 0 the limiter is not run at all (it counts nothing and sets no header); set at run time, it is.
-    if (deps.rateLimit() > 0) await run(limiter, req, res);
-    deps.credentials.authorize(principal, security);
+    if (deps.rateLimit() > 0) {
+      return run(limiter, req, res).then(() => {
+        authorize(principal, entry, security);
+        return principal;
+      });
+    }
+    authorize(principal, entry, security);
     return principal;
   };
 }

@@ -76,6 +76,57 @@ function rawBodyReader(limit: number): RequestHandler {
   return reader;
 }
 
+const DECIMAL = /^[0-9]+$/;
+
+/**
+ * express.raw's common case without its machinery: a body sent with a Content-Length within the
+ * limit and no content coding, read into req.body (a Buffer, as express.raw leaves it). Undefined
+ * for every other case (compressed, chunked, too large, no length), which express.raw reads.
+ */
+export function readPlainBody(req: Request, limit: number): Promise<void> | undefined {
+  const { headers } = req;
+  if (headers['content-encoding'] !== undefined || headers['transfer-encoding'] !== undefined) return undefined;
+  const declared = headers['content-length'];
+  if (declared === undefined || !DECIMAL.test(declared)) return undefined;
+  const length = Number(declared);
+  if (length > limit) return undefined;
+  return new Promise<void>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    };
+    const onEnd = () => {
+      cleanup();
+      // What raw-body reports when fewer bytes came than declared.
+      if (received !== length) return reject(Object.assign(new Error('request size did not match content length'), { type: 'request.size.invalid' }));
+      req.body = Buffer.concat(chunks, received);
+      resolve();
+    };
+    const onAborted = () => {
+      cleanup();
+      reject(Object.assign(new Error('request aborted'), { type: 'request.aborted' }));
+    };
+    const onError = (error: unknown) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('aborted', onAborted);
+      req.off('error', onError);
+      req.off('close', cleanup);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('aborted', onAborted);
+    req.on('error', onError);
+    req.on('close', cleanup);
+  });
+}
+
 export function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
     void middleware(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
@@ -132,19 +183,14 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
   const refusals = deps.routeRefusals ?? API_ROUTE_REFUSALS;
   const fixedHeaders = Object.entries(deps.headers ?? {});
 
-  return async (req: Request, res: Response, _next: NextFunction) => {
-    for (const [name, value] of fixedHeaders) res.setHeader(name, value);
+  const { contextFor } = deps;
+
+  // Runs to the end synchronously unless a step is asynchronous (a body to read, the rate
+  // limiter, a beforeHandler, an async handler): a GET costs no promise and no microtask.
+  return (req: Request, res: Response, _next: NextFunction): void | Promise<void> => {
+    for (let i = 0; i < fixedHeaders.length; i++) res.setHeader(fixedHeaders[i]![0], fixedHeaders[i]![1]);
     const requestId = res.getHeader('X-Request-Id') as string;
-    let operationId: string | undefined;
-    /** The problem, or what the operation's presenter makes of it. */
-    const present = (error: unknown): ApiResponse => {
-      const problem = toApiError(error);
-      const presenter = operationId === undefined ? undefined : deps.presenters?.[operationId];
-      return presenter?.(problem, req, requestId) ?? problemResponse(problem, requestId, req.path);
-    };
-    let idempotent: { credential: string; key: string } | undefined;
-    // A commit that fails while this request runs may take this request's changes with it.
-    const epoch = deps.storage?.epoch;
+    const state: RequestState = { req, res, requestId, operationId: undefined, idempotent: undefined, epoch: deps.storage?.epoch };
     try {
       // Memory may hold what the disk does not: nothing is answered from it.
       deps.storage?.check();
@@ -155,80 +201,117 @@ export function contractPipeline(deps: PipelineDeps): RequestHandler {
         throw new ApiError('method_not_allowed', refusals.methodNotAllowed(req.method, req.path, allow), { headers: { Allow: allow } });
       }
       const { entry } = match;
-      operationId = entry.operationId;
-      const principal = await deps.guard(req, res, entry);
-
-      let raw: Buffer | undefined;
-      if (entry.operation.requestBody) {
-        try {
-          await run(readRawBody, req, res);
-        } catch (e) {
-          throw bodyError(e, bodyLimit);
-        }
-        raw = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
-      }
-      const contentType = req.headers['content-type'];
-      const body = raw === undefined ? undefined : parse(raw, contentType);
-      deps.preValidate?.[entry.operationId]?.(body);
-      const input = deps.validators.validate(entry, {
-        path: match.params,
-        query: { ...(req.query as Record<string, unknown>) },
-        headers: req.headers,
-        hasBody: raw !== undefined,
-        body,
-        contentType,
-      });
-
-      const key = input.headers['idempotency-key'] as string | undefined;
-      if (deps.idempotency && key !== undefined && principal && req.method === 'POST') {
-        const replay = deps.idempotency.begin(principal.credentialId, key, IdempotencyKeys.fingerprint(req.method, req.path, input.body));
-        if (replay) {
-          writeResponse(res, { status: replay.status, body: replay.body, contentType: replay.contentType, headers: { ...replay.headers, 'Idempotent-Replayed': 'true' } });
-          return;
-        }
-        idempotent = { credential: principal.credentialId, key };
-      }
-
-      const handler = deps.handlers[entry.operationId];
-      if (!handler) throw new ApiError('internal_error', `Operation '${entry.operationId}' is not implemented by this server yet.`, { status: 501 });
-      const { contextFor } = deps;
-      const apiRequest: ApiRequest = {
-        entry,
-        input,
-        principal,
-        ctx: () => {
-          if (!principal || !contextFor) throw new Error('ctx() needs an authenticated operation');
-          return contextFor(principal.tenant, req);
-        },
-        ctxFor: (tenant) => {
-          if (!contextFor) throw new Error('ctxFor() needs a service context');
-          return contextFor(tenant, req);
-        },
-        requestId,
-        raw: req,
-      };
-      let response: ApiResponse;
-      try {
-        if (deps.beforeHandler) await deps.beforeHandler(req, entry.operationId);
-        response = await handler(apiRequest);
-      } catch (error) {
-        response = present(error);
-      }
-      if (deps.storage && deps.storage.epoch !== epoch) {
-        response = present(new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'));
-      }
-      if (idempotent) {
-        const stored: StoredResponse | undefined = response.stream
-          ? undefined // streamed answers are not replayable; the key is released
-          : { status: response.status, headers: response.headers ?? {}, body: response.body, contentType: response.contentType ?? 'application/json' };
-        deps.idempotency!.finish(idempotent.credential, idempotent.key, stored);
-        idempotent = undefined;
-      }
-      deps.storage?.commit();
-      writeResponse(res, response);
+      state.operationId = entry.operationId;
+      const guarded = deps.guard(req, res, entry);
+      if (guarded instanceof Promise || entry.operation.requestBody) return afterGuard(state, entry, match.params, guarded).catch((error) => fail(state, error));
+      const pending = handle(state, entry, match.params, guarded, undefined);
+      if (pending) return pending.catch((error) => fail(state, error));
     } catch (error) {
-      if (idempotent) deps.idempotency!.finish(idempotent.credential, idempotent.key, undefined);
-      writeResponse(res, present(error));
+      fail(state, error);
     }
   };
+
+  type RequestState = { req: Request; res: Response; requestId: string; operationId: string | undefined; idempotent: { credential: string; key: string } | undefined; epoch: number | undefined };
+
+  /** The problem, or what the operation's presenter makes of it. */
+  function present(state: RequestState, error: unknown): ApiResponse {
+    const problem = toApiError(error);
+    const presenter = state.operationId === undefined ? undefined : deps.presenters?.[state.operationId];
+    return presenter?.(problem, state.req, state.requestId) ?? problemResponse(problem, state.requestId, state.req.path);
+  }
+
+  function fail(state: RequestState, error: unknown): void {
+    if (state.idempotent) deps.idempotency!.finish(state.idempotent.credential, state.idempotent.key, undefined);
+    writeResponse(state.res, present(state, error));
+  }
+
+  /** The guard's answer awaited and the body read: the asynchronous path. */
+  async function afterGuard(state: RequestState, entry: OperationEntry, params: Record<string, string>, guarded: ReturnType<Guard>): Promise<void> {
+    const principal = await guarded;
+    let raw: Buffer | undefined;
+    if (entry.operation.requestBody) {
+      try {
+        await (readPlainBody(state.req, bodyLimit) ?? run(readRawBody, state.req, state.res));
+      } catch (e) {
+        throw bodyError(e, bodyLimit);
+      }
+      raw = Buffer.isBuffer(state.req.body) && state.req.body.length > 0 ? state.req.body : undefined;
+    }
+    const pending = handle(state, entry, params, principal, raw);
+    if (pending) await pending;
+  }
+
+  /** Validate, replay or handle, and answer; a promise only when the handler (or beforeHandler) is asynchronous. */
+  function handle(state: RequestState, entry: OperationEntry, params: Record<string, string>, principal: Principal | undefined, raw: Buffer | undefined): void | Promise<void> {
+    const { req, res } = state;
+    const contentType = req.headers['content-type'];
+    const body = raw === undefined ? undefined : parse(raw, contentType);
+    deps.preValidate?.[entry.operationId]?.(body);
+    const input = deps.validators.validate(entry, {
+      path: params,
+      // Express parses the query string on every read of req.query: none to parse, none read.
+      query: req.url.includes('?') ? { ...(req.query as Record<string, unknown>) } : {},
+      headers: req.headers,
+      hasBody: raw !== undefined,
+      body,
+      contentType,
+    });
+
+    const key = input.headers['idempotency-key'] as string | undefined;
+    if (deps.idempotency && key !== undefined && principal && req.method === 'POST') {
+      const replay = deps.idempotency.begin(principal.credentialId, key, IdempotencyKeys.fingerprint(req.method, req.path, input.body));
+      if (replay) {
+        writeResponse(res, { status: replay.status, body: replay.body, contentType: replay.contentType, headers: { ...replay.headers, 'Idempotent-Replayed': 'true' } });
+        return;
+      }
+      state.idempotent = { credential: principal.credentialId, key };
+    }
+
+    const handler = deps.handlers[entry.operationId];
+    if (!handler) throw new ApiError('internal_error', `Operation '${entry.operationId}' is not implemented by this server yet.`, { status: 501 });
+    const apiRequest: ApiRequest = {
+      entry,
+      input,
+      principal,
+      ctx: () => {
+        if (!principal || !contextFor) throw new Error('ctx() needs an authenticated operation');
+        return contextFor(principal.tenant, req);
+      },
+      ctxFor: (tenant) => {
+        if (!contextFor) throw new Error('ctxFor() needs a service context');
+        return contextFor(tenant, req);
+      },
+      requestId: state.requestId,
+      raw: req,
+    };
+    let answer: ApiResponse | Promise<ApiResponse>;
+    try {
+      answer = deps.beforeHandler ? deps.beforeHandler(req, entry.operationId).then(() => handler(apiRequest)) : handler(apiRequest);
+    } catch (error) {
+      answer = present(state, error);
+    }
+    if (answer instanceof Promise) {
+      return answer.then(
+        (response) => finish(state, response),
+        (error) => finish(state, present(state, error)),
+      );
+    }
+    finish(state, answer);
+  }
+
+  function finish(state: RequestState, answer: ApiResponse): void {
+    let response = answer;
+    if (deps.storage && deps.storage.epoch !== state.epoch) {
+      response = present(state, new ApiError('storage_unavailable', 'A change could not be written to the data directory while this request ran; what it changed was not kept. Retry it.'));
+    }
+    if (state.idempotent) {
+      const stored: StoredResponse | undefined = response.stream
+        ? undefined // streamed answers are not replayable; the key is released
+        : { status: response.status, headers: response.headers ?? {}, body: response.body, contentType: response.contentType ?? 'application/json' };
+      deps.idempotency!.finish(state.idempotent.credential, state.idempotent.key, stored);
+      state.idempotent = undefined;
+    }
+    deps.storage?.commit();
+    writeResponse(state.res, response);
+  }
 }

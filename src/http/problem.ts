@@ -112,8 +112,11 @@ export function writeResponse(res: Response, response: ApiResponse): void {
     res.end();
     return;
   }
-  res.status(response.status);
-  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  const { status } = response;
+  // What Express's res.status checks, without its call.
+  if (!Number.isInteger(status) || status < 100 || status > 999) throw new RangeError(`Invalid status code: ${status}`);
+  res.statusCode = status;
+  if (response.headers) for (const name in response.headers) res.setHeader(name, response.headers[name]!);
   if (response.stream) {
     if (response.contentType) res.setHeader('Content-Type', response.contentType);
     response.stream.on('error', () => res.destroy());

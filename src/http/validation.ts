@@ -25,9 +25,12 @@ type Compiled = {
   query: ValidateFunction;
   headers: ValidateFunction;
   headerNames: string[];
-  /** Declared type of each parameter, by `in:name`. */
-  kinds: Map<string, string | undefined>;
+  /** Declared type of each parameter, by where it is and its name (no key is built per request). */
+  kinds: Record<'path' | 'query' | 'header', Map<string, string | undefined>>;
   arrayQueryParams: Set<string>;
+  /** Whether no query parameters, and no header parameters, pass as they are (nothing required, no default to fill in). */
+  emptyQueryPasses: boolean;
+  emptyHeadersPasses: boolean;
   /** Declared query parameters, when unknown ones are dropped (x-unknown-query-parameters: ignore). */
   keepQuery?: Set<string>;
   bodyRequired: boolean;
@@ -115,6 +118,17 @@ function fromText(value: unknown, kind: string | undefined): unknown {
   return value;
 }
 
+/** Whether a validator accepts an empty object and leaves it empty (no default filled in): then it need not run on one. */
+function passesEmpty(validate: ValidateFunction): boolean {
+  const probe: Record<string, unknown> = Object.create(null);
+  return validate(probe) === true && Object.keys(probe).length === 0;
+}
+
+function isEmpty(object: Record<string, unknown>): boolean {
+  for (const _ in object) return false;
+  return true;
+}
+
 /** Appends ajv's errors without spreading them into push (a huge list would overflow the call stack). */
 function collect(out: FieldError[], errors: Parameters<typeof toFieldErrors>[0], prefix: string, counter: { total: number }) {
   const list = simplifyErrors(errors ?? []);
@@ -171,14 +185,14 @@ export class RequestValidators {
 
   private compile(entry: OperationEntry): Compiled {
     const doc = this.doc;
-    const kinds = new Map<string, string | undefined>();
+    const kinds: Compiled['kinds'] = { path: new Map(), query: new Map(), header: new Map() };
     // Pages for people ignore what mail tools append (`?utm_source=…`); the API refuses it.
     const ignoreUnknownQuery = (entry.operation as Record<string, unknown>)['x-unknown-query-parameters'] === 'ignore';
     const group = (where: 'path' | 'query' | 'header') => {
       const params = entry.parameters.filter((p) => p.in === where);
       const properties: Record<string, unknown> = {};
       for (const p of params) properties[where === 'header' ? p.name.toLowerCase() : p.name] = p.schema ?? { type: 'string' };
-      for (const p of params) kinds.set(`${where}:${where === 'header' ? p.name.toLowerCase() : p.name}`, typeOf(doc, p.schema));
+      for (const p of params) kinds[where].set(where === 'header' ? p.name.toLowerCase() : p.name, typeOf(doc, p.schema));
       return {
         params,
         validate: compileContractSchema(this.paramsAjv, {
@@ -205,6 +219,8 @@ export class RequestValidators {
       query: query.validate,
       headers: header.validate,
       headerNames: header.params.map((p) => p.name.toLowerCase()),
+      emptyQueryPasses: passesEmpty(query.validate),
+      emptyHeadersPasses: passesEmpty(header.validate),
       kinds,
       arrayQueryParams: new Set(query.params.filter((p) => [p.schema?.type].flat().includes('array')).map((p) => p.name)),
       ...(ignoreUnknownQuery ? { keepQuery: new Set(query.params.map((p) => p.name)) } : {}),
@@ -222,19 +238,19 @@ export class RequestValidators {
 
     // Null-prototype objects: a key such as `__proto__` is an own key like any other, so it is checked.
     const path: Record<string, unknown> = Object.create(null);
-    for (const [key, value] of Object.entries(parts.path)) path[key] = fromText(value, c.kinds.get(`path:${key}`));
+    for (const key in parts.path) path[key] = fromText(parts.path[key], c.kinds.path.get(key));
     if (!c.path(path)) collect(errors, c.path.errors, '/path', counter);
 
     const query: Record<string, unknown> = Object.create(null);
     for (const [key, value] of Object.entries(parts.query)) {
       if (c.keepQuery && !c.keepQuery.has(key)) continue;
-      query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : fromText(value, c.kinds.get(`query:${key}`));
+      query[key] = c.arrayQueryParams.has(key) ? [value].flat().flatMap((v) => String(v).split(',')).filter((v) => v !== '') : fromText(value, c.kinds.query.get(key));
     }
-    if (!c.query(query)) collect(errors, c.query.errors, '/query', counter);
+    if (!(c.emptyQueryPasses && isEmpty(query)) && !c.query(query)) collect(errors, c.query.errors, '/query', counter);
 
     const headers: Record<string, unknown> = Object.create(null);
-    for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = fromText(parts.headers[name], c.kinds.get(`header:${name}`));
-    if (!c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
+    for (const name of c.headerNames) if (parts.headers[name] !== undefined) headers[name] = fromText(parts.headers[name], c.kinds.header.get(name));
+    if (!(c.emptyHeadersPasses && isEmpty(headers)) && !c.headers(headers)) collect(errors, c.headers.errors, '/header', counter);
 
     // NUL is refused everywhere (the contract's Limits): it must never reach a PDF, CSV or email.
     const nul: FieldError[] = [];

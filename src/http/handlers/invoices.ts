@@ -1,5 +1,9 @@
 import * as invoices from '../../services/invoices.ts';
+import { presentInvoiceJson } from '../../services/invoices/present.ts';
 import type { SomeHandlers } from '../types.ts';
+
+/** What writeResponse labels an object body with, for a body that is JSON text already. */
+const JSON_UTF8 = 'application/json; charset=utf-8';
 
 // deleteInvoice and restoreInvoice are invoice actions: src/http/handlers/actions.ts derives them.
 export const invoiceHandlers = {
@@ -12,7 +16,8 @@ export const invoiceHandlers = {
   },
   getInvoice: (req) => {
     const ctx = req.ctx();
-    return { status: 200, body: invoices.presentInvoice(ctx, invoices.loadInvoice(ctx, req.input.path.invoice_id)) };
+    // JSON text kept per stored record (presentInvoiceJson): a read re-serialises nothing unchanged.
+    return { status: 200, body: presentInvoiceJson(ctx, invoices.loadInvoice(ctx, req.input.path.invoice_id)), contentType: JSON_UTF8 };
   },
   updateInvoice: (req) => {
     const ctx = req.ctx();
