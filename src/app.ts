@@ -180,6 +180,7 @@ export function createApp(deps: AppDeps) {
     ...publicHandlers({ store: deps.store, clock: deps.clock, secret }),
     ...deps.handlers,
   };
+  const contractDoc = loadContract();
   // Called by the layer above rather than mounted as a layer of its own: one router step less per request.
   const pipeline = contractPipeline({
     routes,
@@ -194,7 +195,7 @@ export function createApp(deps: AppDeps) {
     presenters: {
       ...publicErrorPresenters({ store: deps.store, clock: deps.clock }),
       // Operations whose contract documents RFC 6749 §5.2 errors instead of problem+json (the token endpoint).
-      ...Object.fromEntries(entries.filter((e) => errorFormatOf(loadContract(), e) === 'oauth').map((e) => [e.operationId, (error: ApiError, _req: unknown, requestId: string) => oauthErrorResponse(error, requestId)])),
+      ...Object.fromEntries(entries.filter((e) => errorFormatOf(contractDoc, e) === 'oauth').map((e) => [e.operationId, (error: ApiError, _req: unknown, requestId: string) => oauthErrorResponse(error, requestId)])),
       ...deps.presenters,
     },
   });

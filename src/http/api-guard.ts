@@ -30,14 +30,6 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
       next(new ApiError('rate_limited', `${deps.rateLimit()} requests per ${windowSeconds} seconds; retry in ${String(res.getHeader('Retry-After'))} seconds.`));
     },
   });
-  // Each operation's requirements, read from the contract once.
-  const requirements = new WeakMap<OperationEntry, Array<Record<string, string[]>>>();
-  const securityOf = (entry: OperationEntry) => {
-    let security = requirements.get(entry);
-    if (!security) requirements.set(entry, (security = (entry.operation.security ?? []) as Array<Record<string, string[]>>));
-    return security;
-  };
-
   // API keys share one scope set: the operations it was allowed are remembered (refusals are not).
   const allowedForKeys = new WeakMap<ReadonlySet<string>, WeakSet<OperationEntry>>();
   const authorize = (principal: Principal, entry: OperationEntry, security: Array<Record<string, string[]>>) => {
@@ -51,7 +43,7 @@ export function apiGuard(deps: ApiGuardDeps): Guard {
 
   // Synchronous unless the limiter runs: a request that is not counted costs no promise.
   return (req, res, entry) => {
-    const security = securityOf(entry);
+    const security = (entry.operation.security ?? []) as Array<Record<string, string[]>>;
     if (!security.length) return undefined;
     // Answers to credentials are never stored by a cache, refusals included.
     res.setHeader('Cache-Control', 'no-store');
