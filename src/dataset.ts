@@ -4,6 +4,7 @@ import type { Credentials } from './http/auth.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import type { StoredStatus } from './domain/lifecycle.ts';
 import type { Customer, Invoice, InvoiceRecord, Store } from './store/types.ts';
+import type { LoadableDataset, LoadableTenant } from './dataset-file.ts';
 
 export const DATASET_FORMAT = 'invoicekit-dataset@1' as const;
 
@@ -41,14 +42,19 @@ export type Dataset = {
  * as one-byte (latin1) text, which JSON.parse reads much faster than the two-byte string UTF-8
  * text with a single non-ASCII character becomes; older UTF-8 files still load as before.
  */
-function readText(path: string): string {
-  const bytes = readFileSync(path);
+export function readDatasetText(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
+/** The whole file as a Dataset (src/dataset-file.ts reads a large one to load it faster). */
 export function readDataset(path: string): Dataset {
-  const data = JSON.parse(readText(path)) as Dataset;
-  if (data.format !== DATASET_FORMAT || !Array.isArray(data.tenants)) throw new Error(`${path} is not an invoicekit dataset`);
+  return checkDataset(JSON.parse(readDatasetText(readFileSync(path))), path);
+}
+
+/** The parsed file, checked to be a data set (its format and reference time). */
+export function checkDataset<T extends Dataset>(parsed: unknown, path: string): T {
+  const data = parsed as T;
+  if (data === null || typeof data !== 'object' || data.format !== DATASET_FORMAT || !Array.isArray(data.tenants)) throw new Error(`${path} is not an invoicekit dataset`);
   // The clock is set from it on every load, so it must be an instant.
   if (data.reference_time !== undefined && !(typeof data.reference_time === 'string' && Number.isFinite(Date.parse(data.reference_time)))) {
     throw new Error(`${path}: reference_time must be an RFC 3339 instant, not ${JSON.stringify(data.reference_time)}`);
@@ -92,7 +98,7 @@ export function toRecord(invoice: Invoice): InvoiceRecord {
 }
 
 /** Loads a dataset into an empty store and registers its credentials. */
-export function loadDataset(store: Store, credentials: Credentials, dataset: Dataset): void {
+export function loadDataset(store: Store, credentials: Credentials, dataset: Dataset | LoadableDataset): void {
   for (const tenant of dataset.tenants) {
     store.putTenant({
       id: tenant.id,
@@ -102,6 +108,7 @@ export function loadDataset(store: Store, credentials: Credentials, dataset: Dat
     });
     for (const customer of tenant.customers) store.putCustomer(tenant.id, customer);
     for (const invoice of tenant.invoices) store.putInvoice(tenant.id, toRecord(invoice));
+    for (const stored of (tenant as LoadableTenant).storedInvoices ?? []) store.putStoredInvoice(tenant.id, stored);
     for (const key of tenant.api_keys) credentials.addApiKey(tenant.id, key);
     for (const client of tenant.oauth_clients) credentials.addClient({ ...client, tenant: tenant.id });
   }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ControllableClock } from '../deps.ts';
-import { loadDataset, readDataset, type Dataset, type PresetName } from '../dataset.ts';
+import { loadDataset, type Dataset, type PresetName } from '../dataset.ts';
+import { readDatasetToLoad, type LoadableDataset } from '../dataset-file.ts';
 import { keyFingerprint, type Credentials } from '../http/auth.ts';
 import type { IdempotencyKeys } from '../http/idempotency.ts';
 import type { Outbox } from '../services/outbox.ts';
@@ -84,14 +85,14 @@ export class MockState {
   }
 
   /** Reads or generates a data set now: a generated one needs the generator already at hand. */
-  private datasetNow(source: DatasetSource): Dataset | undefined {
-    if (source.kind === 'file') return readDataset(source.path);
+  private datasetNow(source: DatasetSource): LoadableDataset | undefined {
+    if (source.kind === 'file') return readDatasetToLoad(source.path);
     if (source.kind === 'empty') return undefined;
     if (!this.generate) throw new Error(`a generated data set (preset ${source.preset}, seed ${source.seed}) needs the generator: pass generateDataset (from importGenerator())`);
     return this.generate({ preset: source.preset, seed: source.seed });
   }
 
-  private async datasetOf(source: DatasetSource): Promise<Dataset | undefined> {
+  private async datasetOf(source: DatasetSource): Promise<LoadableDataset | undefined> {
     if (source.kind === 'generated') this.generate ??= await importGenerator();
     return this.datasetNow(source);
   }
@@ -116,9 +117,9 @@ export class MockState {
   async loadNamed(name: string) {
     const file = path.join(this.deps.fixturesDir, `${name}.json`);
     if (!existsSync(file)) throw new ApiError('not_found', `No data set '${name}' in ${this.deps.fixturesDir}.`);
-    let dataset: Dataset | undefined;
+    let dataset: LoadableDataset | undefined;
     try {
-      dataset = readDataset(file);
+      dataset = readDatasetToLoad(file);
     } catch (error) {
       // Read before anything is cleared: a broken file changes nothing.
       const message = `names a file that is not a data set (${String((error as Error)?.message ?? error).split('\n')[0]})`;
@@ -128,7 +129,7 @@ export class MockState {
   }
 
   /** Replaces the whole state with a data set, in one step that cannot be interleaved. */
-  private install(source: DatasetSource, dataset: Dataset | undefined) {
+  private install(source: DatasetSource, dataset: LoadableDataset | undefined) {
     const { store, credentials, outbox, journal, idempotency } = this.deps;
     store.clear();
     credentials.clear();
@@ -252,6 +253,6 @@ export class MockState {
   }
 }
 
-function apiKeysOf(dataset: Dataset | undefined): TenantKey[] {
+function apiKeysOf(dataset: LoadableDataset | undefined): TenantKey[] {
   return (dataset?.tenants ?? []).flatMap((t) => t.api_keys.map((key) => ({ tenant: t.id, key })));
 }

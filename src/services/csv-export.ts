@@ -2,10 +2,10 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { formatMinor } from '../domain/currency.ts';
-import type { InvoiceRecord } from '../store/types.ts';
+import type { InvoiceRecord, InvoiceSummary } from '../store/types.ts';
 import { invoiceAmountDue } from '../domain/lifecycle.ts';
 import { today, type ServiceContext } from './context.ts';
-import { sortedInvoices, statusOf, type InvoiceFilters } from './invoices.ts';
+import { invoiceOf, sortedInvoices, statusOf, type InvoiceFilters } from './invoices.ts';
 
 /** The contract's columns, in its order (spec/paths/invoices-export.yaml: its description and its example; src/services/csv-export.test.ts compares them). */
 export const CSV_COLUMNS = [
@@ -66,7 +66,7 @@ export function csvRow(ctx: ServiceContext, invoice: InvoiceRecord): string[] {
 }
 
 /** Rows pulled one at a time from an already sorted array: nothing is formatted before it is asked for. */
-function rowSource(ctx: ServiceContext, invoices: readonly InvoiceRecord[]): Readable {
+function rowSource(ctx: ServiceContext, invoices: readonly InvoiceSummary[]): Readable {
   let index = 0;
   return new Readable({
     objectMode: true,
@@ -74,7 +74,7 @@ function rowSource(ctx: ServiceContext, invoices: readonly InvoiceRecord[]): Rea
     read() {
       // Push until the stream says stop; read() is called again when the consumer wants more.
       while (index < invoices.length) {
-        if (!this.push(csvRow(ctx, invoices[index++]!))) return;
+        if (!this.push(csvRow(ctx, invoiceOf(ctx, invoices[index++]!)))) return;
       }
       this.push(null);
     },

@@ -5,4 +5,4 @@ export { allocateNumber, previewNextNumber } from './invoices/numbering.ts';
 export { inputLines, type Editable } from './invoices/build.ts';
 export { createInvoice, deleteInvoice, insertDraft, replaceInvoice, restoreInvoice, updateInvoice } from './invoices/crud.ts';
 export { sortSpec, type InvoiceFilters, type InvoiceListQuery } from './invoices/query.ts';
-export { listInvoices, orderedInvoices, sortedInvoices } from './invoices/list.ts';
+export { invoiceOf, listInvoices, orderedInvoices, sortedInvoices } from './invoices/list.ts';

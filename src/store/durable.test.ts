@@ -222,10 +222,11 @@ describe('commits', () => {
 
     const failures: string[] = [];
     const b = DurableState.open(dir, { onUnusable: (reason) => failures.push(reason) });
-    // A reset: everything cleared, then written again; one record cannot be written (a BigInt is not JSON).
+    // A reset: everything cleared, then written again; one row cannot be written (a BigInt is not JSON).
     b.store.clear();
     b.store.putTenant({ id: 'acme', name: 'Acme renamed', invoice_pattern: 'INV-{SEQ}', credit_note_pattern: 'CN-{SEQ}' });
-    b.store.putInvoice('acme', { id: 'inv_bad', number: 'INV-1', customer_id: 'c', stored_status: 'draft', credit_notes: [], broken: 1n } as never);
+    b.store.putInvoice('acme', { id: 'inv_1', number: 'INV-1', customer_id: 'c', stored_status: 'draft', credit_notes: [] } as never);
+    b.store.putTenant({ id: 'broken', name: 'Broken', invoice_pattern: 'INV-{SEQ}', credit_note_pattern: 'CN-{SEQ}', broken: 1n } as never);
     expect(() => b.commit()).toThrow(StorageError);
     expect(failures).toHaveLength(1);
     // Not a full disk: the database is not trusted any more, and every later commit is refused.

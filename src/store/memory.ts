@@ -1,12 +1,15 @@
-import type { CustomerRecord, InvoiceRecord, Store, StoreSnapshot, TenantChange, TenantSettings } from './types.ts';
+import { compactInvoice, expandInvoice, type StoredInvoice } from './compact-invoice.ts';
+import type { CustomerRecord, InvoiceRecord, InvoiceSummary, Store, StoreSnapshot, TenantChange, TenantSettings } from './types.ts';
 
 /** Changes kept per tenant for readers that catch up (list views); a reader further behind rebuilds. */
 const CHANGE_LOG_SIZE = 4096;
+/** Invoices kept expanded (the most recently read or written): a bound on memory, not a correctness limit. */
+export const EXPANDED_INVOICES = 4096;
 
 type TenantData = {
   settings: TenantSettings;
   customers: Map<string, CustomerRecord>;
-  invoices: Map<string, InvoiceRecord>;
+  invoices: Map<string, StoredInvoice>;
   // Secondary indexes; the sorted orders of lists are kept by readers (readModels), from the change log.
   byCustomer: Map<string, Set<string>>;
   byNumber: Map<string, string>;
@@ -37,6 +40,8 @@ export class MemoryStore implements Store {
   private paymentTokens = new Map<string, { tenant: string; id: string }>();
   /** Store-wide change counter, never reset (not even by clear or restore): a version is never reused. */
   private changes = 0;
+  /** Stored invoices read or written lately, as records, least recently used first. */
+  private expanded = new Map<StoredInvoice, InvoiceRecord>();
 
   private t(tenant: string): TenantData {
     const data = this.data.get(tenant);
@@ -88,35 +93,69 @@ export class MemoryStore implements Store {
     return this.data.get(tenant)?.customers.values() ?? [];
   }
 
-  getInvoice(tenant: string, id: string) {
+  getInvoice(tenant: string, id: string): InvoiceRecord | undefined {
+    const stored = this.data.get(tenant)?.invoices.get(id);
+    return stored && this.expand(stored);
+  }
+  invoiceSummary(tenant: string, id: string): InvoiceSummary | undefined {
     return this.data.get(tenant)?.invoices.get(id);
   }
-  putInvoice(tenant: string, record: InvoiceRecord) {
-    const d = this.t(tenant);
-    const previous = d.invoices.get(record.id);
-    if (previous) this.unindex(tenant, d, previous);
-    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: previous, after: record });
-    d.invoices.set(record.id, record);
-    addTo(d.byCustomer, record.customer_id, record.id);
-    d.byNumber.set(record.number, record.id);
-    for (const cn of record.credit_notes) d.creditNoteNumbers.add(cn.number);
-    if (record.share_token) this.shareTokens.set(record.share_token, { tenant, id: record.id });
-    if (record.payment_token) this.paymentTokens.set(record.payment_token, { tenant, id: record.id });
+  expandSummary(summary: InvoiceSummary): InvoiceRecord {
+    if (!((summary as Partial<StoredInvoice>).bytes instanceof Buffer)) throw new TypeError(`Invoice '${summary.id}': not a summary this store returned`);
+    return this.expand(summary as StoredInvoice);
   }
-  private unindex(tenant: string, d: TenantData, record: InvoiceRecord) {
-    removeFrom(d.byCustomer, record.customer_id, record.id);
-    if (d.byNumber.get(record.number) === record.id) d.byNumber.delete(record.number);
-    if (record.share_token) this.shareTokens.delete(record.share_token);
-    if (record.payment_token) this.paymentTokens.delete(record.payment_token);
-    void tenant;
+  private expand(stored: StoredInvoice): InvoiceRecord {
+    let record = this.expanded.get(stored);
+    if (record) this.expanded.delete(stored);
+    else record = expandInvoice(stored);
+    this.remember(stored, record);
+    return record;
+  }
+  private remember(stored: StoredInvoice, record: InvoiceRecord) {
+    this.expanded.set(stored, record);
+    if (this.expanded.size > EXPANDED_INVOICES) this.expanded.delete(this.expanded.keys().next().value!);
+  }
+  putInvoice(tenant: string, record: InvoiceRecord) {
+    const stored = compactInvoice(record);
+    this.putStoredInvoice(tenant, stored);
+    // The record written is what the next read returns (as long as it is kept expanded).
+    this.remember(stored, record);
+  }
+  /** Loads a record from its asciiJson text (a data directory row): no second serialisation, nothing kept expanded. */
+  protected putInvoiceJson(tenant: string, json: string) {
+    const record = JSON.parse(json) as InvoiceRecord;
+    const bytes = /[^\x00-\x7f]/.test(json) ? undefined : Buffer.from(json, 'latin1');
+    this.putStoredInvoice(tenant, compactInvoice(record, bytes && { bytes, start: 0, end: bytes.length }));
+  }
+  putStoredInvoice(tenant: string, stored: StoredInvoice) {
+    const d = this.t(tenant);
+    const previous = d.invoices.get(stored.id);
+    if (previous) {
+      this.unindex(d, previous);
+      this.expanded.delete(previous);
+    }
+    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: previous, after: stored });
+    d.invoices.set(stored.id, stored);
+    addTo(d.byCustomer, stored.customer_id, stored.id);
+    d.byNumber.set(stored.number, stored.id);
+    if (stored.share_token) this.shareTokens.set(stored.share_token, { tenant, id: stored.id });
+    if (stored.payment_token) this.paymentTokens.set(stored.payment_token, { tenant, id: stored.id });
+    for (const number of stored.credit_note_numbers) d.creditNoteNumbers.add(number);
+  }
+  private unindex(d: TenantData, stored: StoredInvoice) {
+    removeFrom(d.byCustomer, stored.customer_id, stored.id);
+    if (d.byNumber.get(stored.number) === stored.id) d.byNumber.delete(stored.number);
+    if (stored.share_token) this.shareTokens.delete(stored.share_token);
+    if (stored.payment_token) this.paymentTokens.delete(stored.payment_token);
   }
   removeInvoice(tenant: string, id: string) {
     const d = this.t(tenant);
-    const record = d.invoices.get(id);
-    if (!record) return;
-    this.unindex(tenant, d, record);
+    const stored = d.invoices.get(id);
+    if (!stored) return;
+    this.unindex(d, stored);
     d.invoices.delete(id);
-    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: record, after: undefined });
+    this.expanded.delete(stored);
+    this.logChange(d, { version: ++this.changes, kind: 'invoice', before: stored, after: undefined });
   }
   private logChange(d: TenantData, change: TenantChange) {
     d.version = change.version;
@@ -127,10 +166,10 @@ export class MemoryStore implements Store {
       d.logFloor = dropped[dropped.length - 1]!.version;
     }
   }
-  invoices(tenant: string) {
+  invoices(tenant: string): Iterable<InvoiceSummary> {
     return this.data.get(tenant)?.invoices.values() ?? [];
   }
-  *invoicesOfCustomer(tenant: string, customerId: string) {
+  *invoicesOfCustomer(tenant: string, customerId: string): Iterable<InvoiceSummary> {
     const d = this.data.get(tenant);
     for (const id of d?.byCustomer.get(customerId) ?? []) yield d!.invoices.get(id)!;
   }
@@ -185,10 +224,11 @@ export class MemoryStore implements Store {
     const tenants = [...this.data.values()].map((d) => ({
       settings: d.settings,
       customers: [...d.customers.values()],
-      invoices: [...d.invoices.values()],
       sequences: [...d.sequences.entries()],
     }));
-    return { version: 1, data: structuredClone(tenants) };
+    // Expanding a stored invoice makes a copy already: only the rest needs cloning.
+    const data = structuredClone(tenants).map((t, i) => ({ ...t, invoices: [...[...this.data.values()][i]!.invoices.values()].map(expandInvoice) }));
+    return { version: 1, data };
   }
   restore(snapshot: StoreSnapshot) {
     this.clear();
@@ -202,6 +242,7 @@ export class MemoryStore implements Store {
   }
   clear() {
     this.data.clear();
+    this.expanded.clear();
     this.shareTokens.clear();
     this.paymentTokens.clear();
   }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config.ts';
+import { invoiceJson, type StoredInvoice } from './compact-invoice.ts';
 import { asciiJson } from './ascii-json.ts';
 import { MemoryStore } from './memory.ts';
 import type { CustomerRecord, InvoiceRecord, TenantSettings } from './types.ts';
@@ -186,7 +187,7 @@ export class SqliteStore extends MemoryStore {
     // Rows in insertion order (an update keeps its rowid), so iteration order is as before the restart.
     for (const row of pages<{ data: string }>(db, 'tenants', 'data')) super.putTenant(JSON.parse(row.data));
     for (const row of pages<{ tenant: string; data: string }>(db, 'customers', 'tenant, data')) super.putCustomer(row.tenant, JSON.parse(row.data));
-    for (const row of pages<{ tenant: string; data: string }>(db, 'invoices', 'tenant, data')) super.putInvoice(row.tenant, JSON.parse(row.data));
+    for (const row of pages<{ tenant: string; data: string }>(db, 'invoices', 'tenant, data')) this.putInvoiceJson(row.tenant, row.data);
     for (const row of pages<{ tenant: string; scope: string; value: number }>(db, 'sequences', 'tenant, scope, value')) super.setSequence(row.tenant, row.scope, row.value);
   }
 
@@ -208,9 +209,10 @@ export class SqliteStore extends MemoryStore {
     super.removeCustomer(tenant, id);
     this.pending.stage(`store:c:${tenant}\0${id}`, () => this.sql.removeCustomer.run(tenant, id));
   }
-  override putInvoice(tenant: string, record: InvoiceRecord) {
-    super.putInvoice(tenant, record);
-    this.pending.stage(`store:i:${tenant}\0${record.id}`, () => this.sql.putInvoice.run(tenant, record.id, asciiJson(record)));
+  override putStoredInvoice(tenant: string, stored: StoredInvoice) {
+    super.putStoredInvoice(tenant, stored);
+    // putInvoice comes here too. The row is asciiJson of the record, as the memory store keeps it when it can.
+    this.pending.stage(`store:i:${tenant}\0${stored.id}`, () => this.sql.putInvoice.run(tenant, stored.id, invoiceJson(stored)));
   }
   override removeInvoice(tenant: string, id: string) {
     super.removeInvoice(tenant, id);

@@ -1,5 +1,6 @@
 import type { components } from '../generated/api-types.ts';
 import type { StoredStatus } from '../domain/lifecycle.ts';
+import type { StoredInvoice } from './compact-invoice.ts';
 
 export type Customer = components['schemas']['Customer'];
 export type Invoice = components['schemas']['Invoice'];
@@ -19,6 +20,12 @@ export type InvoiceRecord = Omit<Invoice, 'status' | 'customer' | 'share_link'> 
   line_tax_rates?: Array<number | null>;
 };
 
+/**
+ * What lists read of an invoice (filters, sorts, search): the store keeps these as fields and the
+ * rest of the record compactly, so that a list never decodes a record it does not return.
+ */
+export type InvoiceSummary = Readonly<Pick<InvoiceRecord, 'id' | 'number' | 'customer_id' | 'stored_status' | 'currency' | 'title' | 'issue_date' | 'due_date' | 'total' | 'created_at' | 'deleted_at'>>;
+
 export type TenantSettings = {
   id: string;
   name: string;
@@ -33,7 +40,7 @@ export type StoreSnapshot = { readonly version: 1; readonly data: unknown };
 
 /** One change to a tenant's data, in order: an invoice written or removed, or a customer written or removed. */
 export type TenantChange =
-  | { readonly version: number; readonly kind: 'invoice'; readonly before: InvoiceRecord | undefined; readonly after: InvoiceRecord | undefined }
+  | { readonly version: number; readonly kind: 'invoice'; readonly before: InvoiceSummary | undefined; readonly after: InvoiceSummary | undefined }
   | { readonly version: number; readonly kind: 'customer'; readonly id: string };
 
 /** Storage behind the reference server. The in-memory store implements it; a durable one can later. */
@@ -47,12 +54,18 @@ export interface Store {
   removeCustomer(tenant: string, id: string): void;
   customers(tenant: string): Iterable<CustomerRecord>;
 
+  /** The record as written; reading the same stored record again may give an equal copy rather than the same object. */
   getInvoice(tenant: string, id: string): InvoiceRecord | undefined;
   putInvoice(tenant: string, record: InvoiceRecord): void;
+  /** putInvoice of a record already in the store's compact form (a data set file read line by line). */
+  putStoredInvoice(tenant: string, stored: StoredInvoice): void;
   removeInvoice(tenant: string, id: string): void;
   /** Every invoice of the tenant (live and trashed). */
-  invoices(tenant: string): Iterable<InvoiceRecord>;
-  invoicesOfCustomer(tenant: string, customerId: string): Iterable<InvoiceRecord>;
+  invoices(tenant: string): Iterable<InvoiceSummary>;
+  invoiceSummary(tenant: string, id: string): InvoiceSummary | undefined;
+  /** The whole record behind a summary this store returned, as it was when that summary was current (a consistent read of a list). */
+  expandSummary(summary: InvoiceSummary): InvoiceRecord;
+  invoicesOfCustomer(tenant: string, customerId: string): Iterable<InvoiceSummary>;
   countInvoices(tenant: string): number;
   invoiceIdByNumber(tenant: string, number: string): string | undefined;
   creditNoteNumberTaken(tenant: string, number: string): boolean;

@@ -1,7 +1,7 @@
 // The read model behind invoice lists, kept per tenant on the store (store.readModels) and brought
 // up to date from the store's change log: a write costs O(log n) plus an array move per view, and
 // a read after a write patches instead of rescanning the tenant.
-import type { InvoiceRecord, Store } from '../../store/types.ts';
+import type { InvoiceSummary, Store } from '../../store/types.ts';
 import { compareKeys, sortItems, type SortValue } from '../pagination.ts';
 import { SearchText, SORT_KEYS, type SortField } from './query.ts';
 
@@ -9,13 +9,13 @@ const MODEL = 'invoice-lists';
 /** Results of recent queries kept and patched (least recently used dropped first). */
 const RESULTS_KEPT = 16;
 
-type KeyOf = (i: InvoiceRecord) => SortValue[];
+type KeyOf = (i: InvoiceSummary) => SortValue[];
 /** Records ascending by a sort key, as of a store version. */
-type View = { version: number; items: InvoiceRecord[] };
-type Result = View & { field: SortField; matches: (i: InvoiceRecord) => boolean; readsCustomers: boolean };
+type View = { version: number; items: InvoiceSummary[] };
+type Result = View & { field: SortField; matches: (i: InvoiceSummary) => boolean; readsCustomers: boolean };
 
 /** First position whose key is not below `key`. */
-function lowerBound(items: InvoiceRecord[], key: SortValue[], keyOf: KeyOf): number {
+function lowerBound(items: InvoiceSummary[], key: SortValue[], keyOf: KeyOf): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {
@@ -25,11 +25,11 @@ function lowerBound(items: InvoiceRecord[], key: SortValue[], keyOf: KeyOf): num
   }
   return lo;
 }
-function insertSorted(items: InvoiceRecord[], record: InvoiceRecord, keyOf: KeyOf) {
+function insertSorted(items: InvoiceSummary[], record: InvoiceSummary, keyOf: KeyOf) {
   items.splice(lowerBound(items, keyOf(record), keyOf), 0, record);
 }
 /** Removes the record (found by its key, which ends with its id); false when it is not there. */
-function removeSorted(items: InvoiceRecord[], record: InvoiceRecord, keyOf: KeyOf): boolean {
+function removeSorted(items: InvoiceSummary[], record: InvoiceSummary, keyOf: KeyOf): boolean {
   const at = lowerBound(items, keyOf(record), keyOf);
   if (items[at]?.id !== record.id) return false;
   items.splice(at, 1);
@@ -56,7 +56,7 @@ export class InvoiceLists {
   ) {}
 
   /** Every invoice of the tenant ascending by `field` (then id). Read only: it is kept current in place. */
-  order(field: SortField): readonly InvoiceRecord[] {
+  order(field: SortField): readonly InvoiceSummary[] {
     const keyOf = SORT_KEYS[field];
     const kept = this.orders.get(field);
     if (kept && this.catchUp(kept, keyOf, () => true, false)) return kept.items;
@@ -71,7 +71,7 @@ export class InvoiceLists {
    * up to date, or `build()` (which must return exactly those records in that order).
    * `readsCustomers`: the query depends on customer data (search), so a customer change rebuilds it.
    */
-  result(query: string, field: SortField, matches: (i: InvoiceRecord) => boolean, readsCustomers: boolean, build: () => InvoiceRecord[]): readonly InvoiceRecord[] {
+  result(query: string, field: SortField, matches: (i: InvoiceSummary) => boolean, readsCustomers: boolean, build: () => InvoiceSummary[]): readonly InvoiceSummary[] {
     const kept = this.results.get(query);
     if (kept) {
       this.results.delete(query); // re-inserted below as the most recently used
@@ -88,7 +88,7 @@ export class InvoiceLists {
   }
 
   /** Applies the changes since the view's version; false when it cannot (log trimmed, customer change), and the view must be rebuilt. */
-  private catchUp(view: View, keyOf: KeyOf, matches: (i: InvoiceRecord) => boolean, readsCustomers: boolean): boolean {
+  private catchUp(view: View, keyOf: KeyOf, matches: (i: InvoiceSummary) => boolean, readsCustomers: boolean): boolean {
     const now = this.store.version(this.tenant);
     if (view.version === now) return true;
     const changes = this.store.changesSince(this.tenant, view.version);

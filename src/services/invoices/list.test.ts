@@ -79,11 +79,12 @@ const query = fc
 // Queries come from a small pool per run, so that the same list is read again after writes (the kept, patched path).
 const ask = fc.record({ kind: fc.constant('query' as const), pick: fc.nat() });
 
-/** The plain scan: every invoice, filtered field by field with the domain's own status rule, then sorted. */
+/** The plain scan: every invoice read whole, filtered field by field with the domain's own status rule, then sorted. */
 function oracle(ctx: ServiceContext, f: InvoiceFilters, trashed: boolean): InvoiceRecord[] {
   const today = ctx.clock.now().toISOString().slice(0, 10);
   const needle = f.search?.toLowerCase();
-  const matching = [...ctx.store.invoices('acme')].filter((i) => {
+  const records = [...ctx.store.invoices('acme')].map((summary) => ctx.store.getInvoice('acme', summary.id)!);
+  const matching = records.filter((i) => {
     const c = ctx.store.getCustomer('acme', i.customer_id);
     return (i.deleted_at !== null) === trashed
       && (!f.status?.length || f.status.includes(effectiveStatus(i.stored_status, i.due_date, today)))

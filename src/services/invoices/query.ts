@@ -1,6 +1,6 @@
 // What an invoice list query means: its filters, its sorts, and which records it matches.
 import { effectiveStatus, STORED_STATUSES, type InvoiceStatus, type StoredStatus } from '../../domain/lifecycle.ts';
-import type { CustomerRecord, InvoiceRecord } from '../../store/types.ts';
+import type { CustomerRecord, InvoiceSummary } from '../../store/types.ts';
 import type { PageRequest, SortSpec, SortValue } from '../pagination.ts';
 
 export type InvoiceFilters = {
@@ -22,12 +22,12 @@ export type InvoiceListQuery = PageRequest & InvoiceFilters;
 
 /** Each sort's key ends with the id, so that every order is total (a descending list is the ascending one reversed). */
 export const SORT_KEYS = {
-  created_at: (i: InvoiceRecord): SortValue[] => [i.created_at, i.id],
-  due_date: (i: InvoiceRecord): SortValue[] => [i.due_date, i.id],
-  issue_date: (i: InvoiceRecord): SortValue[] => [i.issue_date, i.id],
-  total: (i: InvoiceRecord): SortValue[] => [i.total, i.id],
-  number: (i: InvoiceRecord): SortValue[] => [i.number, i.id],
-  deleted_at: (i: InvoiceRecord): SortValue[] => [i.deleted_at, i.id],
+  created_at: (i: InvoiceSummary): SortValue[] => [i.created_at, i.id],
+  due_date: (i: InvoiceSummary): SortValue[] => [i.due_date, i.id],
+  issue_date: (i: InvoiceSummary): SortValue[] => [i.issue_date, i.id],
+  total: (i: InvoiceSummary): SortValue[] => [i.total, i.id],
+  number: (i: InvoiceSummary): SortValue[] => [i.number, i.id],
+  deleted_at: (i: InvoiceSummary): SortValue[] => [i.deleted_at, i.id],
 };
 export type SortField = keyof typeof SORT_KEYS;
 
@@ -35,7 +35,7 @@ export function sortField(sortName: string): SortField {
   return sortName.replace(/^-/, '') as SortField;
 }
 
-export function sortSpec(sortName: string): SortSpec<InvoiceRecord> {
+export function sortSpec(sortName: string): SortSpec<InvoiceSummary> {
   return { name: sortName, key: SORT_KEYS[sortField(sortName)]!, descending: sortName.startsWith('-') };
 }
 
@@ -43,7 +43,7 @@ export function sortSpec(sortName: string): SortSpec<InvoiceRecord> {
 const OVERDUE_FROM: ReadonlySet<StoredStatus> = new Set(STORED_STATUSES.filter((s) => effectiveStatus(s, '2000-01-01', '2000-01-02') === 'overdue'));
 
 /** effectiveStatus for a list: `today` is computed once per query, with no Date or regex per record. */
-export function statusOn(record: InvoiceRecord, today: string): InvoiceStatus {
+export function statusOn(record: InvoiceSummary, today: string): InvoiceStatus {
   return record.due_date != null && today > record.due_date && OVERDUE_FROM.has(record.stored_status) ? 'overdue' : record.stored_status;
 }
 
@@ -51,11 +51,11 @@ const lowered = (values: Array<string | null | undefined>) => values.filter((v):
 
 /** Search text lowercased once per record version (records are replaced, never changed, on a write). */
 export class SearchText {
-  private readonly invoices = new WeakMap<InvoiceRecord, string[]>();
+  private readonly invoices = new WeakMap<InvoiceSummary, string[]>();
   private readonly customers = new WeakMap<CustomerRecord, string[]>();
 
   /** Whether the number, title, customer name or customer email contains the (lowercased) needle. */
-  matches(invoice: InvoiceRecord, needle: string, customerOf: (id: string) => CustomerRecord | undefined): boolean {
+  matches(invoice: InvoiceSummary, needle: string, customerOf: (id: string) => CustomerRecord | undefined): boolean {
     let own = this.invoices.get(invoice);
     if (!own) this.invoices.set(invoice, (own = lowered([invoice.number, invoice.title])));
     if (own.some((v) => v.includes(needle))) return true;
@@ -71,7 +71,7 @@ export class SearchText {
  * Whether a record belongs to the list (live or trash) under these filters. `today` matters only
  * with a status filter; search reads the customer through `customerOf`.
  */
-export function invoiceMatcher(filters: InvoiceFilters, trashed: boolean, today: string, search: SearchText, customerOf: (id: string) => CustomerRecord | undefined): (i: InvoiceRecord) => boolean {
+export function invoiceMatcher(filters: InvoiceFilters, trashed: boolean, today: string, search: SearchText, customerOf: (id: string) => CustomerRecord | undefined): (i: InvoiceSummary) => boolean {
   const needle = filters.search?.toLowerCase();
   const statuses = filters.status?.length ? new Set(filters.status) : undefined;
   const createdFrom = filters.created_at_from ? Date.parse(filters.created_at_from) : undefined;

@@ -1,0 +1,96 @@
+// Reading a data set file to load it. A compact file as the fixtures writer makes it has each
+// customer and invoice on a line of its own (raw line breaks never occur inside JSON strings, so a
+// line is a run of whole tokens). Those lines are parsed one at a time, and each invoice goes
+// straight into the store's compact form, its body the file's own bytes: at 100,000 invoices one
+// JSON.parse of the whole text built ~200 MB of objects that all survived into the old generation,
+// only to be copied and dropped. Any other layout is read as one document, as before.
+import { isAscii } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import { checkDataset, readDatasetText, toRecord, type Dataset, type DatasetTenant } from './dataset.ts';
+import { compactInvoice, type InvoiceDecoder, type StoredInvoice } from './store/compact-invoice.ts';
+import type { Invoice } from './store/types.ts';
+
+/** A data set read to be loaded: a tenant's invoices may already be in the store's compact form. */
+export type LoadableTenant = DatasetTenant & { storedInvoices?: StoredInvoice[] };
+export type LoadableDataset = Omit<Dataset, 'tenants'> & { tenants: LoadableTenant[] };
+
+/** What a line stands for in the document parsed without it; a file holding this text is read whole. */
+const MARK = '\u0000invoicekit-line:';
+const MARK_IN_FILE = Buffer.from(JSON.stringify(MARK).slice(1, -1), 'latin1');
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d;
+
+/** An invoice line of a data set file: the contract's shape, stored as is and read back through toRecord. */
+const datasetInvoice: InvoiceDecoder = (text) => toRecord(JSON.parse(text) as Invoice);
+
+/** [start, end) of the object a line holds (`{…}` or `{…},` between spaces), or undefined. */
+function objectOn(bytes: Buffer, start: number, end: number): [number, number] | undefined {
+  while (start < end && isSpace(bytes[start]!)) start++;
+  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  if (end > start && bytes[end - 1] === COMMA) end--;
+  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  return end - start >= 2 && bytes[start] === OPEN_BRACE && bytes[end - 1] === CLOSE_BRACE ? [start, end] : undefined;
+}
+
+export function readDatasetToLoad(path: string): LoadableDataset {
+  const bytes = readFileSync(path);
+  const whole = () => checkDataset(JSON.parse(readDatasetText(bytes)), path);
+  if (!isAscii(bytes) || bytes.includes(MARK_IN_FILE) || bytes.indexOf(0x0a) < 0) return whole();
+  try {
+    return byLines(bytes, path);
+  } catch (error) {
+    // A line that looked like one object but was not (two on one line): the document decides.
+    if (error instanceof SyntaxError) return whole();
+    throw error;
+  }
+}
+
+function byLines(bytes: Buffer, path: string): LoadableDataset {
+  // The document with each object line replaced by a mark naming it; the lines are parsed on their own.
+  const parts: string[] = [];
+  const objects: Array<[number, number]> = [];
+  for (let from = 0; from < bytes.length; ) {
+    let end = bytes.indexOf(0x0a, from);
+    if (end < 0) end = bytes.length;
+    const object = objectOn(bytes, from, end);
+    if (object) {
+      parts.push(bytes.toString('latin1', from, object[0]), JSON.stringify(MARK + objects.length), bytes.toString('latin1', object[1], end), '\n');
+      objects.push(object);
+    } else {
+      parts.push(bytes.toString('latin1', from, end), '\n');
+    }
+    from = end + 1;
+  }
+  const objectOf = (value: unknown): [number, number] | undefined => (typeof value === 'string' && value.startsWith(MARK) ? objects[Number(value.slice(MARK.length))] : undefined);
+  const parsed = (at: [number, number]) => JSON.parse(bytes.toString('latin1', at[0], at[1])) as unknown;
+  /** The value with every mark in it replaced by its object; `keepInvoices`: a tenant's invoices stay marks. */
+  const restore = (value: unknown, keepInvoices: boolean): unknown => {
+    const at = objectOf(value);
+    if (at) return restore(parsed(at), false);
+    if (Array.isArray(value)) return value.map((v) => restore(v, keepInvoices));
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) out[key] = keepInvoices && key === 'invoices' ? v : restore(v, key === 'tenants');
+    return out;
+  };
+  const document = JSON.parse(parts.join('')) as Record<string, unknown>;
+  const dataset = checkDataset(restore(document, false), path) as LoadableDataset;
+  for (const tenant of dataset.tenants) {
+    const marks = tenant.invoices as unknown[];
+    if (!Array.isArray(marks)) continue;
+    if (marks.every((mark) => objectOf(mark))) {
+      // Every invoice on a line of its own: straight to the compact form, the line's bytes its body.
+      tenant.storedInvoices = marks.map((mark) => {
+        const [start, end] = objectOf(mark)!;
+        return compactInvoice(datasetInvoice(bytes.toString('latin1', start, end)), { bytes, start, end }, datasetInvoice);
+      });
+      tenant.invoices = [];
+    } else {
+      tenant.invoices = marks.map((mark) => restore(mark, false)) as Invoice[];
+    }
+  }
+  return dataset;
+}
