@@ -7,7 +7,7 @@
 import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { checkDataset, readDatasetText, toRecord, type Dataset, type DatasetTenant } from './dataset.ts';
-import { compactInvoice, type InvoiceDecoder, type StoredInvoice } from './store/compact-invoice.ts';
+import { compactInvoice, StringPool, type InvoiceDecoder, type StoredInvoice } from './store/compact-invoice.ts';
 import type { Invoice } from './store/types.ts';
 
 /** A data set read to be loaded: a tenant's invoices may already be in the store's compact form. */
@@ -83,9 +83,10 @@ function byLines(bytes: Buffer, path: string): LoadableDataset {
     if (!Array.isArray(marks)) continue;
     if (marks.every((mark) => objectOf(mark))) {
       // Every invoice on a line of its own: straight to the compact form, the line's bytes its body.
+      const pool = new StringPool();
       tenant.storedInvoices = marks.map((mark) => {
         const [start, end] = objectOf(mark)!;
-        return compactInvoice(datasetInvoice(bytes.toString('latin1', start, end)), { bytes, start, end }, datasetInvoice);
+        return compactInvoice(datasetInvoice(bytes.toString('latin1', start, end)), { bytes, start, end }, datasetInvoice, pool);
       });
       tenant.invoices = [];
     } else {

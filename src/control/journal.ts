@@ -29,9 +29,11 @@ type Chunk = Buffer | { text: string; encoding: BufferEncoding };
 type Capture = { startedMs: number; atMs: number; chunks: Chunk[]; bytes: number };
 
 /**
- * A request as answered, kept raw: references to what the request already holds and a copy of
- * the response headers. It becomes a JournalEntry (headers flattened, bodies decoded and cleared
- * of secrets) only when the control API asks for it, at most once.
+ * A request as answered, kept raw: references to what the request already holds, a copy of the
+ * response headers, and the bodies as Buffers (off the JS heap: 1,000 list pages held as strings
+ * were ~60 MB of heap, which V8 lets grow to several times that between collections). It becomes a
+ * JournalEntry (headers flattened, bodies decoded and cleared of secrets) only when the control
+ * API asks for it, at most once. Neither the request nor the response object is kept.
  */
 type Recorded = {
   id: number;
@@ -51,10 +53,8 @@ type Recorded = {
   requestShown?: string | null;
   responseShown?: string | null;
   status: number;
-  /** The response, finished: its headers are read (copied) only when the entry is shown. */
-  response: Response | undefined;
-  responseHeaders?: Record<string, unknown>;
-  responseChunks: Chunk[] | undefined;
+  responseHeaders: Record<string, unknown>;
+  responseBody: Buffer | undefined;
   durationMs: number;
   shown?: JournalEntry;
 };
@@ -66,9 +66,14 @@ function toBuffer(chunk: Chunk): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.text, chunk.encoding);
 }
 
-function asText(chunks: Chunk[] | undefined, contentType: unknown): string | null {
-  if (!chunks?.length) return null;
-  const buffer = chunks.length === 1 ? toBuffer(chunks[0]!) : Buffer.concat(chunks.map(toBuffer));
+/** The chunks as one Buffer (undefined when nothing was written). */
+function joined(chunks: Chunk[]): Buffer | undefined {
+  if (chunks.length === 0) return undefined;
+  return chunks.length === 1 ? toBuffer(chunks[0]!) : Buffer.concat(chunks.map(toBuffer));
+}
+
+function asText(buffer: Buffer | undefined, contentType: unknown): string | null {
+  if (!buffer?.length) return null;
   const type = contentType === undefined ? undefined : String(contentType);
   if (type && !/json|text|xml|x-www-form-urlencoded|csv|html/.test(type)) return `(${buffer.length} bytes of ${type})`;
   const text = buffer.subarray(0, MAX_BODY).toString('utf8');
@@ -203,19 +208,17 @@ export class Journal {
       // The pipeline reads bodies as raw Buffers; listening here would race it for the stream.
       requestBody: Buffer.isBuffer(req.body) ? req.body : undefined,
       status: dropped ? 0 : res.statusCode,
-      // A finished response's headers can no longer change; a dropped one's still could.
-      response: dropped ? undefined : res,
-      responseHeaders: dropped ? (res.getHeaders() as Record<string, unknown>) : undefined,
-      responseChunks: dropped ? undefined : c.chunks,
+      responseHeaders: res.getHeaders() as Record<string, unknown>,
+      responseBody: dropped ? undefined : joined(c.chunks),
       durationMs: Math.floor(performance.now() - c.startedMs),
     };
     if (entry.requestBody && entry.requestBody.length > MAX_BODY) {
-      entry.requestShown = withoutSecrets(asText([entry.requestBody], entry.requestHeaders['content-type']));
+      entry.requestShown = withoutSecrets(asText(entry.requestBody, entry.requestHeaders['content-type']));
       entry.requestBody = undefined;
     }
     if (c.bytes > MAX_BODY) {
-      entry.responseShown = withoutSecrets(asText(entry.responseChunks, res.getHeader('content-type')));
-      entry.responseChunks = undefined;
+      entry.responseShown = withoutSecrets(asText(entry.responseBody, entry.responseHeaders['content-type']));
+      entry.responseBody = undefined;
     }
     this.ring[this.next] = entry;
     this.next = (this.next + 1) % MAX_ENTRIES;
@@ -223,8 +226,6 @@ export class Journal {
 
   private show(r: Recorded): JournalEntry {
     if (r.shown) return r.shown;
-    const responseHeaders = (r.responseHeaders ??= (r.response?.getHeaders() as Record<string, unknown> | undefined) ?? {});
-    r.response = undefined;
     r.credential = r.credentialId === null ? null : r.credentialId.replace(/^(key|client):/, '');
     const credential = r.credential !== null && r.apiKey ? keyFingerprint(r.credential) : r.credential;
     r.shown = {
@@ -236,15 +237,15 @@ export class Journal {
       tenant: r.tenant,
       credential,
       request_headers: flatHeaders(r.requestHeaders),
-      request_body: r.requestShown !== undefined ? r.requestShown : withoutSecrets(r.requestBody ? asText([r.requestBody], r.requestHeaders['content-type']) : null),
+      request_body: r.requestShown !== undefined ? r.requestShown : withoutSecrets(asText(r.requestBody, r.requestHeaders['content-type'])),
       status: r.status,
-      response_headers: flatHeaders(responseHeaders),
-      response_body: r.responseShown !== undefined ? r.responseShown : withoutSecrets(asText(r.responseChunks, responseHeaders['content-type'])),
+      response_headers: flatHeaders(r.responseHeaders),
+      response_body: r.responseShown !== undefined ? r.responseShown : withoutSecrets(asText(r.responseBody, r.responseHeaders['content-type'])),
       duration_ms: r.durationMs,
     };
     // The raw parts are no longer needed once shown.
     r.requestBody = undefined;
-    r.responseChunks = undefined;
+    r.responseBody = undefined;
     return r.shown;
   }
 }

@@ -31,16 +31,16 @@ const NONE: readonly string[] = Object.freeze([]);
  * `body` and `decode`: the text the record was read from and how to read it again, when the caller
  * has it (a data set file's line, a data directory row); by default the record's asciiJson.
  */
-export function compactInvoice(record: InvoiceRecord, text?: { bytes: Buffer; start: number; end: number }, decode: InvoiceDecoder = recordText): StoredInvoice {
+export function compactInvoice(record: InvoiceRecord, text?: { bytes: Buffer; start: number; end: number }, decode: InvoiceDecoder = recordText, pool?: StringPool): StoredInvoice {
   const own = text ? undefined : Buffer.from(asciiJson(record), 'latin1');
   // One object literal, always in this order: every stored invoice shares one hidden class.
   return {
     id: record.id,
     number: record.number,
-    customer_id: record.customer_id,
+    customer_id: pool ? pool.intern(record.customer_id) : record.customer_id,
     stored_status: record.stored_status,
     currency: record.currency,
-    title: record.title,
+    title: pool && record.title !== null ? pool.intern(record.title) : record.title,
     issue_date: record.issue_date,
     due_date: record.due_date,
     total: record.total,
@@ -54,6 +54,20 @@ export function compactInvoice(record: InvoiceRecord, text?: { bytes: Buffer; st
     end: own ? own.length : text!.end,
     decode,
   };
+}
+
+/**
+ * One copy of each repeated value (customer ids, titles) while many invoices are loaded at once:
+ * each parsed line has its own copy of the same text otherwise. Dropped with the load.
+ */
+export class StringPool {
+  private readonly values = new Map<string, string>();
+  intern(value: string): string {
+    const kept = this.values.get(value);
+    if (kept !== undefined) return kept;
+    this.values.set(value, value);
+    return value;
+  }
 }
 
 /** A new copy of the stored record. */

@@ -1,4 +1,4 @@
-import { compactInvoice, expandInvoice, type StoredInvoice } from './compact-invoice.ts';
+import { compactInvoice, expandInvoice, type StoredInvoice, type StringPool } from './compact-invoice.ts';
 import type { CustomerRecord, InvoiceRecord, InvoiceSummary, Store, StoreSnapshot, TenantChange, TenantSettings } from './types.ts';
 
 /** Changes kept per tenant for readers that catch up (list views); a reader further behind rebuilds. */
@@ -122,10 +122,10 @@ export class MemoryStore implements Store {
     this.remember(stored, record);
   }
   /** Loads a record from its asciiJson text (a data directory row): no second serialisation, nothing kept expanded. */
-  protected putInvoiceJson(tenant: string, json: string) {
+  protected putInvoiceJson(tenant: string, json: string, pool?: StringPool) {
     const record = JSON.parse(json) as InvoiceRecord;
     const bytes = /[^\x00-\x7f]/.test(json) ? undefined : Buffer.from(json, 'latin1');
-    this.putStoredInvoice(tenant, compactInvoice(record, bytes && { bytes, start: 0, end: bytes.length }));
+    this.putStoredInvoice(tenant, compactInvoice(record, bytes && { bytes, start: 0, end: bytes.length }, undefined, pool));
   }
   putStoredInvoice(tenant: string, stored: StoredInvoice) {
     const d = this.t(tenant);

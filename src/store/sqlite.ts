@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config.ts';
-import { invoiceJson, type StoredInvoice } from './compact-invoice.ts';
+import { invoiceJson, StringPool, type StoredInvoice } from './compact-invoice.ts';
 import { asciiJson } from './ascii-json.ts';
 import { MemoryStore } from './memory.ts';
 import type { CustomerRecord, InvoiceRecord, TenantSettings } from './types.ts';
@@ -187,7 +187,8 @@ export class SqliteStore extends MemoryStore {
     // Rows in insertion order (an update keeps its rowid), so iteration order is as before the restart.
     for (const row of pages<{ data: string }>(db, 'tenants', 'data')) super.putTenant(JSON.parse(row.data));
     for (const row of pages<{ tenant: string; data: string }>(db, 'customers', 'tenant, data')) super.putCustomer(row.tenant, JSON.parse(row.data));
-    for (const row of pages<{ tenant: string; data: string }>(db, 'invoices', 'tenant, data')) this.putInvoiceJson(row.tenant, row.data);
+    const pool = new StringPool();
+    for (const row of pages<{ tenant: string; data: string }>(db, 'invoices', 'tenant, data')) this.putInvoiceJson(row.tenant, row.data, pool);
     for (const row of pages<{ tenant: string; scope: string; value: number }>(db, 'sequences', 'tenant, scope, value')) super.setSequence(row.tenant, row.scope, row.value);
   }
 

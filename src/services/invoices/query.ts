@@ -47,24 +47,36 @@ export function statusOn(record: InvoiceSummary, today: string): InvoiceStatus {
   return record.due_date != null && today > record.due_date && OVERDUE_FROM.has(record.stored_status) ? 'overdue' : record.stored_status;
 }
 
-const lowered = (values: Array<string | null | undefined>) => values.filter((v): v is string => v != null).map((v) => v.toLowerCase());
+/** Between an invoice's lowered number and title in one kept string; a needle holding it is matched field by field. */
+const SEPARATOR = '\n';
 
 /** Search text lowercased once per record version (records are replaced, never changed, on a write). */
 export class SearchText {
-  private readonly invoices = new WeakMap<InvoiceSummary, string[]>();
-  private readonly customers = new WeakMap<CustomerRecord, string[]>();
+  /** Per invoice summary its number and title lowered, as one string (at 100,000 invoices a pair in an array cost twice the memory). */
+  private readonly invoices = new WeakMap<InvoiceSummary, string>();
+  private readonly customers = new WeakMap<CustomerRecord, string>();
 
   /** Whether the number, title, customer name or customer email contains the (lowercased) needle. */
   matches(invoice: InvoiceSummary, needle: string, customerOf: (id: string) => CustomerRecord | undefined): boolean {
+    if (needle.includes(SEPARATOR)) return this.matchesFieldByField(invoice, needle, customerOf);
     let own = this.invoices.get(invoice);
-    if (!own) this.invoices.set(invoice, (own = lowered([invoice.number, invoice.title])));
-    if (own.some((v) => v.includes(needle))) return true;
+    if (own === undefined) this.invoices.set(invoice, (own = joinedLowered(invoice.number, invoice.title)));
+    if (own.includes(needle)) return true;
     const customer = customerOf(invoice.customer_id);
     if (!customer) return false;
     let theirs = this.customers.get(customer);
-    if (!theirs) this.customers.set(customer, (theirs = lowered([customer.name, customer.email])));
-    return theirs.some((v) => v.includes(needle));
+    if (theirs === undefined) this.customers.set(customer, (theirs = joinedLowered(customer.name, customer.email)));
+    return theirs.includes(needle);
   }
+
+  private matchesFieldByField(invoice: InvoiceSummary, needle: string, customerOf: (id: string) => CustomerRecord | undefined): boolean {
+    const customer = customerOf(invoice.customer_id);
+    return [invoice.number, invoice.title, customer?.name, customer?.email].some((v) => v != null && v.toLowerCase().includes(needle));
+  }
+}
+
+function joinedLowered(a: string | null | undefined, b: string | null | undefined): string {
+  return `${a?.toLowerCase() ?? ''}${SEPARATOR}${b?.toLowerCase() ?? ''}`;
 }
 
 /**
