@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,8 @@ import { IdempotencyKeys, type IdempotencySink } from './http/idempotency.ts';
 import { contractPipeline, type ErrorPresenter, type StorageGuard } from './http/pipeline.ts';
 import { RouteTable } from './contract/routes.ts';
 import type { HandlerRegistry, SomeHandlers } from './http/types.ts';
-import { lastResort, readDocsPage, securityHeaderSetter, sendProblem } from './http/security.ts';
+import { readDocsPage, securityHeaderSetter, sendProblem } from './http/security.ts';
+import { dispatchDirectly } from './http/direct-dispatch.ts';
 import { RequestValidators } from './http/validation.ts';
 import type { ServiceContext } from './services/context.ts';
 import { Outbox } from './services/outbox.ts';
@@ -146,15 +147,14 @@ export function createApp(deps: AppDeps) {
           maxAgeSeconds: 600,
         });
 
-  // One application and one layer in front of the last-resort handler (each layer costs on every
-  // request), in this order: the answer's fixed headers, the one request-id step, the journal;
+  // One application and one layer, called straight from it (dispatchDirectly: no router), in this order: the answer's fixed headers, the one request-id step, the journal;
   // the mock controls and their docs, which never answered cross-origin callers; CORS; then the
   // contract, the docs and the health check, matched as Express GET routes would match them; and
   // everything else to the contract pipeline, called from this layer.
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((req, res, next) => {
+  const front = (req: Request, res: Response, next: NextFunction): unknown => {
     setSecurityHeaders(res);
     res.setHeader('X-Request-Id', requestIdFor(req.headers['x-request-id'] as string | undefined));
     const pathname = req.path;
@@ -170,7 +170,8 @@ export function createApp(deps: AppDeps) {
     const page = pages.get(key);
     if (!page) return pipeline(req, res, next);
     Promise.resolve(page(req, res)).catch(next);
-  });
+  };
+  dispatchDirectly(app, front);
 
   const handlers: HandlerRegistry = {
     ...authHandlers(credentials),
@@ -199,8 +200,6 @@ export function createApp(deps: AppDeps) {
       ...deps.presenters,
     },
   });
-
-  app.use(lastResort);
 
   /** Mounts the mock-control API under /control (and its docs at /docs/control) in this application. */
   const mountControls = (handler: RequestHandler) => {

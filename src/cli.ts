@@ -3,20 +3,7 @@ import { packageVersion as version } from './contract/package.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { DocsPages } from './docs.ts';
 import { startServer } from './server.ts';
-import { setFlagsFromString } from 'node:v8';
-
-/**
- * Allocating fast, V8 lets the heap grow to four times what a full collection keeps before the
- * next one (its high-memory default). The server's live heap is small (records are kept off it),
- * so full collections are cheap (a few ms at 100,000 invoices), and twice is enough: under load
- * the heap then stays within ~2× what is live instead of ~4×. Set for `serve` only, never for an
- * embedding process; an explicit --heap-growing-percent in NODE_OPTIONS or on the command line wins.
- */
-export function boundHeapGrowth(execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {
-  if ([...execArgv, nodeOptions].some((arg) => arg.includes('heap-growing-percent') || arg.includes('heap_growing_percent'))) return false;
-  setFlagsFromString('--heap-growing-percent=100');
-  return true;
-}
+import { boundHeapGrowth } from './heap-growth.ts';
 
 /** One line for a start-up failure: what went wrong and what to do, never a stack or a raw error object. */
 function startFailure(error: unknown): string {

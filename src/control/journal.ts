@@ -30,7 +30,7 @@ type Capture = { startedMs: number; atMs: number; chunks: Chunk[]; bytes: number
 
 /**
  * A request as answered, kept raw: references to what the request already holds, a copy of the
- * response headers, and the bodies as Buffers (off the JS heap: 1,000 list pages held as strings
+ * response headers, and larger bodies as Buffers (off the JS heap: 1,000 list pages held as strings
  * were ~60 MB of heap, which V8 lets grow to several times that between collections). It becomes a
  * JournalEntry (headers flattened, bodies decoded and cleared of secrets) only when the control
  * API asks for it, at most once. Neither the request nor the response object is kept.
@@ -54,7 +54,7 @@ type Recorded = {
   responseShown?: string | null;
   status: number;
   responseHeaders: Record<string, unknown>;
-  responseBody: Buffer | undefined;
+  responseBody: Chunk | undefined;
   durationMs: number;
   shown?: JournalEntry;
 };
@@ -66,13 +66,18 @@ function toBuffer(chunk: Chunk): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.text, chunk.encoding);
 }
 
-/** The chunks as one Buffer (undefined when nothing was written). */
-function joined(chunks: Chunk[]): Buffer | undefined {
+/** Bodies up to this size stay as written (a GET's body is often a string the server keeps cached anyway). */
+const KEPT_AS_WRITTEN = 8 * 1024;
+
+/** The chunks as one, larger bodies as a Buffer, off the JS heap (undefined when nothing was written). */
+function joined(chunks: Chunk[], bytes: number): Chunk | undefined {
   if (chunks.length === 0) return undefined;
+  if (chunks.length === 1 && (bytes <= KEPT_AS_WRITTEN || Buffer.isBuffer(chunks[0]))) return chunks[0];
   return chunks.length === 1 ? toBuffer(chunks[0]!) : Buffer.concat(chunks.map(toBuffer));
 }
 
-function asText(buffer: Buffer | undefined, contentType: unknown): string | null {
+function asText(chunk: Chunk | undefined, contentType: unknown): string | null {
+  const buffer = chunk && toBuffer(chunk);
   if (!buffer?.length) return null;
   const type = contentType === undefined ? undefined : String(contentType);
   if (type && !/json|text|xml|x-www-form-urlencoded|csv|html/.test(type)) return `(${buffer.length} bytes of ${type})`;
@@ -209,7 +214,7 @@ export class Journal {
       requestBody: Buffer.isBuffer(req.body) ? req.body : undefined,
       status: dropped ? 0 : res.statusCode,
       responseHeaders: res.getHeaders() as Record<string, unknown>,
-      responseBody: dropped ? undefined : joined(c.chunks),
+      responseBody: dropped ? undefined : joined(c.chunks, c.bytes),
       durationMs: Math.floor(performance.now() - c.startedMs),
     };
     if (entry.requestBody && entry.requestBody.length > MAX_BODY) {

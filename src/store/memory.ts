@@ -42,6 +42,7 @@ export class MemoryStore implements Store {
   private changes = 0;
   /** Stored invoices read or written lately, as records, least recently used first. */
   private expanded = new Map<StoredInvoice, InvoiceRecord>();
+  private lastExpanded: StoredInvoice | undefined;
 
   private t(tenant: string): TenantData {
     const data = this.data.get(tenant);
@@ -105,13 +106,16 @@ export class MemoryStore implements Store {
     return this.expand(summary as StoredInvoice);
   }
   private expand(stored: StoredInvoice): InvoiceRecord {
+    // The one read last (a client reading the same invoice again and again) is already the newest.
     let record = this.expanded.get(stored);
+    if (record && stored === this.lastExpanded) return record;
     if (record) this.expanded.delete(stored);
     else record = expandInvoice(stored);
     this.remember(stored, record);
     return record;
   }
   private remember(stored: StoredInvoice, record: InvoiceRecord) {
+    this.lastExpanded = stored;
     this.expanded.set(stored, record);
     if (this.expanded.size > EXPANDED_INVOICES) this.expanded.delete(this.expanded.keys().next().value!);
   }
