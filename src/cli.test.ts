@@ -67,7 +67,8 @@ async function run(args: string[], env: Record<string, string> = {}) {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  // 'close', not 'exit': the output may still be on its way when the process has exited.
+  const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
   clearTimeout(timer);
   return { code, out: out.trim() };
 }

@@ -12,6 +12,7 @@ import { importGenerator, MockState, type DatasetSource, type GenerateDataset, t
 import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
+import { serverFor } from './http/direct-dispatch.ts';
 import { hardenHttpServer } from './http/node-server.ts';
 import { Outbox } from './services/outbox.ts';
 import { DurableState } from './store/durable.ts';
@@ -152,7 +153,7 @@ export async function startServer(config: ServerConfig, options: BuildOptions = 
   // faker is imported only when the start-up data set is generated (--seed); a fixtures file never needs it.
   const generateDataset = options.generateDataset ?? (config.seed !== undefined ? await importGenerator() : undefined);
   const built = buildServer(config, { ...options, generateDataset });
-  const server = hardenHttpServer(built.app.listen(config.port, config.host));
+  const server = hardenHttpServer(serverFor(built.app).listen(config.port, config.host));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

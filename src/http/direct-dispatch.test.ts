@@ -2,15 +2,15 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatchDirectly, type FrontLayer } from './direct-dispatch.ts';
+import { dispatchDirectly, serverFor, type FrontLayer } from './direct-dispatch.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-async function serve(app: express.Express) {
-  const server = app.listen(0, '127.0.0.1');
+async function serve(app: express.Express, server: Server = app.listen(0, '127.0.0.1')) {
+  if (!server.listening) server.listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -56,6 +56,23 @@ describe('dispatchDirectly', () => {
     const res = await fetch(`${base}/nowhere`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ code: 'route_not_found', detail: 'No route GET /nowhere.' });
+  });
+
+  it('serverFor: requests and responses carry the Express prototypes from the start (none is changed per request)', async () => {
+    const seen: boolean[][] = [];
+    const app = appWith((req, res) => {
+      seen.push([app.request.isPrototypeOf(req), Object.getPrototypeOf(req) !== app.request, app.response.isPrototypeOf(res), Object.getPrototypeOf(res) !== app.response]);
+      res.status(200).json({ path: req.path });
+    });
+    const direct = await serve(app, serverFor(app));
+    expect(await (await fetch(`${direct}/a`)).json()).toEqual({ path: '/a' });
+    // Through app.listen the same app still works, its objects given the prototypes per request.
+    const plain = await serve(app);
+    expect(await (await fetch(`${plain}/b`)).json()).toEqual({ path: '/b' });
+    expect(seen).toEqual([
+      [true, true, true, true],
+      [true, false, true, false],
+    ]);
   });
 
   it('mounted in another app, hands a request it passes on back to it', async () => {

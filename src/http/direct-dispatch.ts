@@ -4,6 +4,7 @@
 // request on. Here the application hands every request straight to that layer, after giving the
 // request and response what app.handle and the router give them.
 import type { Express, NextFunction, Request, Response } from 'express';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import { ApiError } from './problem.ts';
 import { lastResort, sendProblem } from './security.ts';
 
@@ -17,12 +18,14 @@ type Handle = (req: Request, res: Response, callback?: (error?: unknown) => void
  * route_not_found as problem+json (or goes back to the enclosing app, when mounted in one).
  */
 export function dispatchDirectly(app: Express, front: FrontLayer): void {
+  const appRequest = app.request as object;
+  const appResponse = app.response as object;
   const handle: Handle = (req, res, callback) => {
-    // What app.handle does before its router runs…
+    // What app.handle does before its router runs (a request from serverFor's server already has Express's prototypes)…
     req.res = res;
     res.req = req;
-    Object.setPrototypeOf(req, app.request);
-    Object.setPrototypeOf(res, app.response);
+    if (!appRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, appRequest);
+    if (!appResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, appResponse);
     if (!res.locals) res.locals = Object.create(null);
     // …and what the router sets up for a layer mounted at '/'.
     req.baseUrl ??= '';
@@ -45,4 +48,17 @@ export function dispatchDirectly(app: Express, front: FrontLayer): void {
     }
   };
   (app as unknown as { handle: Handle }).handle = handle;
+}
+
+/**
+ * A Node HTTP server for `app` (what app.listen would create) whose requests and responses are
+ * made with Express's prototypes already: changing an object's prototype per request, as
+ * app.handle does, costs V8 a new hidden class each time.
+ */
+export function serverFor(app: Express): Server {
+  class ExpressRequest extends IncomingMessage {}
+  class ExpressResponse<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {}
+  Object.setPrototypeOf(ExpressRequest.prototype, app.request);
+  Object.setPrototypeOf(ExpressResponse.prototype, app.response);
+  return createServer({ IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse }, app);
 }
