@@ -36,7 +36,6 @@ program
   .option('--admin-token <token>', 'token of the mock-control API (env INVOICEKIT_ADMIN_TOKEN, default generated and printed)')
   .action(async (options: Record<string, string | undefined>) => {
     try {
-      boundHeapGrowth();
       const config = readConfig(process.env, options);
       // Docs are built in the background when missing or stale, so start stays fast and /docs
       // (which waits for the build) never answers 404 for a page the banner advertised.
@@ -52,6 +51,8 @@ program
         },
       });
       stopping = running;
+      // After the load: a heap growing from nothing to its working size would collect far too often on the way.
+      boundHeapGrowth();
       const docsState = await docs.start();
       const tenant = running.store.tenants()[0];
       const key = tenant ? running.credentials.apiKeysOf(tenant.id)[0] : undefined;
