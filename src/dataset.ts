@@ -69,12 +69,22 @@ const writtenAsGenerated = (invoice: Invoice) => {
   return keys.length === WRITTEN_KEYS.length && keys.every((k, i) => k === WRITTEN_KEYS[i]);
 };
 
+/** The status a contract-shaped invoice is stored with: `overdue` is derived again from the clock. */
+export function storedStatusOf(invoice: Pick<Invoice, 'status' | 'amount_paid' | 'viewed_at'>): StoredStatus {
+  const { status } = invoice;
+  return status === 'overdue' ? (invoice.amount_paid > 0 ? 'partially_paid' : invoice.viewed_at ? 'viewed' : 'sent') : status;
+}
+
+/** The token of a contract-shaped invoice's share link (the last segment of its URL), if it has one. */
+export function shareTokenOf(invoice: Pick<Invoice, 'share_link'>): string | null {
+  return invoice.share_link?.url.split('/').pop() ?? null;
+}
+
 /** The stored form of a contract-shaped invoice: `overdue` is derived again from the clock. */
 export function toRecord(invoice: Invoice): InvoiceRecord {
-  const { status, share_link } = invoice;
-  const stored: StoredStatus = status === 'overdue' ? (invoice.amount_paid > 0 ? 'partially_paid' : invoice.viewed_at ? 'viewed' : 'sent') : status;
-  const share_token = share_link?.url.split('/').pop() ?? null;
-  const published_at = share_link?.published_at ?? null;
+  const stored = storedStatusOf(invoice);
+  const share_token = shareTokenOf(invoice);
+  const published_at = invoice.share_link?.published_at ?? null;
   if (writtenAsGenerated(invoice)) {
     // The same keys in the same order as the spread below, but as one literal: every record then
     // shares one compact hidden class (at 100,000 invoices, about a third less memory and load time).

@@ -27,11 +27,17 @@ export type StoredInvoice = InvoiceSummary & {
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** What compactInvoice reads of a record. */
+export type CompactedFields = Pick<InvoiceRecord, 'id' | 'number' | 'customer_id' | 'stored_status' | 'currency' | 'title' | 'issue_date' | 'due_date' | 'total' | 'created_at' | 'deleted_at' | 'share_token' | 'payment_token'> & {
+  credit_notes: ReadonlyArray<{ number: string }>;
+};
+
 /**
- * `body` and `decode`: the text the record was read from and how to read it again, when the caller
+ * Without `text`, `record` must be the whole record (its asciiJson becomes the body).
+ * `text` and `decode`: the text the record was read from and how to read it again, when the caller
  * has it (a data set file's line, a data directory row); by default the record's asciiJson.
  */
-export function compactInvoice(record: InvoiceRecord, text?: { bytes: Buffer; start: number; end: number }, decode: InvoiceDecoder = recordText, pool?: StringPool): StoredInvoice {
+export function compactInvoice(record: CompactedFields, text?: { bytes: Buffer; start: number; end: number }, decode: InvoiceDecoder = recordText, pool?: StringPool): StoredInvoice {
   const own = text ? undefined : Buffer.from(asciiJson(record), 'latin1');
   // One object literal, always in this order: every stored invoice shares one hidden class.
   return {

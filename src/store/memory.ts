@@ -4,7 +4,7 @@ import type { CustomerRecord, InvoiceRecord, InvoiceSummary, Store, StoreSnapsho
 /** Changes kept per tenant for readers that catch up (list views); a reader further behind rebuilds. */
 const CHANGE_LOG_SIZE = 4096;
 /** Invoices kept expanded (the most recently read or written): a bound on memory, not a correctness limit. */
-export const EXPANDED_INVOICES = 4096;
+export const EXPANDED_INVOICES = 1024;
 
 type TenantData = {
   settings: TenantSettings;
