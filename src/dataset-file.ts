@@ -14,9 +14,11 @@ import type { Invoice } from './store/types.ts';
 export type LoadableTenant = DatasetTenant & { storedInvoices?: StoredInvoice[] };
 export type LoadableDataset = Omit<Dataset, 'tenants'> & { tenants: LoadableTenant[] };
 
-/** What a line stands for in the document parsed without it; a file holding this text is read whole. */
-const MARK = '\u0000invoicekit-line:';
-const MARK_IN_FILE = Buffer.from(JSON.stringify(MARK).slice(1, -1), 'latin1');
+/**
+ * An object line stands in the document parsed without it as a string of NUL and its number. A
+ * file with a NUL of its own (written `\u0000`; the contract allows none in text) is read whole.
+ */
+const MARK_IN_FILE = Buffer.from('\\u0000', 'latin1');
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -77,14 +79,18 @@ function byLines(bytes: Buffer, path: string): LoadableDataset {
     if (end < 0) end = bytes.length;
     const object = objectOn(bytes, from, end);
     if (object) {
-      parts.push(bytes.toString('latin1', from, object[0]), JSON.stringify(MARK + objects.length), bytes.toString('latin1', object[1], end), '\n');
+      // Only what surrounds the object on its line (usually nothing, or its comma) is copied.
+      if (object[0] > from) parts.push(bytes.toString('latin1', from, object[0]));
+      parts.push(`"\\u0000${objects.length}"`);
+      if (end > object[1]) parts.push(bytes.toString('latin1', object[1], end));
+      parts.push('\n');
       objects.push(object);
     } else {
       parts.push(bytes.toString('latin1', from, end), '\n');
     }
     from = end + 1;
   }
-  const objectOf = (value: unknown): [number, number] | undefined => (typeof value === 'string' && value.startsWith(MARK) ? objects[Number(value.slice(MARK.length))] : undefined);
+  const objectOf = (value: unknown): [number, number] | undefined => (typeof value === 'string' && value.charCodeAt(0) === 0 ? objects[Number(value.slice(1))] : undefined);
   const parsed = (at: [number, number]) => JSON.parse(bytes.toString('latin1', at[0], at[1])) as unknown;
   /** The value with every mark in it replaced by its object; `keepInvoices`: a tenant's invoices stay marks. */
   const restore = (value: unknown, keepInvoices: boolean): unknown => {
