@@ -29,14 +29,19 @@ const [log, mode] = process.argv.slice(2);
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}), { data: { log } });
 const { readConfig } = await import(${JSON.stringify(pathToFileURL(path.join(root, 'src/config.ts')).href)});
 const { buildServer } = await import(${JSON.stringify(pathToFileURL(path.join(root, 'src/server.ts')).href)});
-const built = buildServer(readConfig({}, { rateLimit: '0', adminToken: 'adm_imports' }));
+const { createRequire } = await import('node:module');
+const { appendFileSync, mkdtempSync } = await import('node:fs');
+const dataDir = mode === 'data-dir' ? mkdtempSync(log + '-dir-') : undefined;
+const built = buildServer(readConfig({}, { rateLimit: '0', adminToken: 'adm_imports', ...(dataDir ? { dataDir } : {}) }));
 if (built.store.tenants().length === 0) throw new Error('the default fixtures were not loaded');
 if (mode === 'generate') await built.state.load({ kind: 'generated', preset: 'small', seed: 1 });
+// CommonJS modules loaded by require (not seen by the resolve hook): native addons among them.
+for (const file of Object.keys(createRequire(import.meta.url).cache)) appendFileSync(log, 'file://' + file + '\\n');
 built.close();
 `;
 
 /** The module URLs the child resolved. */
-function resolvedBy(mode: 'start' | 'generate'): Promise<string[]> {
+function resolvedBy(mode: 'start' | 'generate' | 'data-dir'): Promise<string[]> {
   const script = path.join(dir, 'child.mjs');
   writeFileSync(script, child);
   const log = path.join(dir, `${mode}.log`);
@@ -51,14 +56,22 @@ function resolvedBy(mode: 'start' | 'generate'): Promise<string[]> {
 }
 
 const isFaker = (url: string) => url.includes('/@faker-js/faker/');
+const isSqlite = (url: string) => url.includes('/better-sqlite3/');
 const isGenerator = (url: string) => url.endsWith('/fixtures/generate.ts');
 
 describe('server start-up', () => {
-  it('builds the server from the default fixtures without importing faker or the generator', async () => {
+  it('builds the server from the default fixtures without importing faker, the generator or SQLite', async () => {
     const urls = await resolvedBy('start');
     // The record works: the server's own modules are in it.
     expect(urls.some((u) => u.endsWith('/src/server.ts'))).toBe(true);
     expect(urls.filter((u) => isFaker(u) || isGenerator(u))).toEqual([]);
+    // Nor the SQLite addon, which only a data directory needs.
+    expect(urls.filter(isSqlite)).toEqual([]);
+  }, 60_000);
+
+  it('loads the SQLite addon for a data directory', async () => {
+    const urls = await resolvedBy('data-dir');
+    expect(urls.some(isSqlite)).toBe(true);
   }, 60_000);
 
   it('imports them when a generated data set is first asked for', async () => {

@@ -1,6 +1,7 @@
 // Durable state in one embedded SQLite database (`--data-dir`). The in-memory indexes stay the
 // read path; every change is staged here and written by commit(), one transaction per request.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config.ts';
@@ -49,8 +50,13 @@ export const MIGRATIONS: string[] = [
 const connections = new Map<Database.Database, Map<string, Database.Statement>>();
 
 /** A connection that is kept (with its statements) for the life of the process, even once closed. */
+/** better-sqlite3 (a native addon), loaded when a data directory is first opened: a server without one never needs it. */
+let sqlite: typeof Database | undefined;
+const require = createRequire(import.meta.url);
+
 export function keptDatabase(file: string, options?: Database.Options): Database.Database {
-  const db = new Database(file, options);
+  sqlite ??= require('better-sqlite3') as typeof Database;
+  const db = new sqlite(file, options);
   connections.set(db, new Map());
   return db;
 }
