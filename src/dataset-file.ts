@@ -73,7 +73,8 @@ export function readDatasetToLoad(path: string): LoadableDataset {
 function byLines(bytes: Buffer, path: string): LoadableDataset {
   // The document with each object line replaced by a mark naming it; the lines are parsed on their own.
   const parts: string[] = [];
-  const objects: Array<[number, number]> = [];
+  /** Object line n is at [bounds[2n], bounds[2n + 1]) (numbers in one array: no object per line to keep). */
+  const bounds: number[] = [];
   for (let from = 0; from < bytes.length; ) {
     let end = bytes.indexOf(0x0a, from);
     if (end < 0) end = bytes.length;
@@ -81,21 +82,22 @@ function byLines(bytes: Buffer, path: string): LoadableDataset {
     if (object) {
       // Only what surrounds the object on its line (usually nothing, or its comma) is copied.
       if (object[0] > from) parts.push(bytes.toString('latin1', from, object[0]));
-      parts.push(`"\\u0000${objects.length}"`);
+      parts.push(`"\\u0000${bounds.length / 2}"`);
       if (end > object[1]) parts.push(bytes.toString('latin1', object[1], end));
       parts.push('\n');
-      objects.push(object);
+      bounds.push(object[0], object[1]);
     } else {
       parts.push(bytes.toString('latin1', from, end), '\n');
     }
     from = end + 1;
   }
-  const objectOf = (value: unknown): [number, number] | undefined => (typeof value === 'string' && value.charCodeAt(0) === 0 ? objects[Number(value.slice(1))] : undefined);
-  const parsed = (at: [number, number]) => JSON.parse(bytes.toString('latin1', at[0], at[1])) as unknown;
+  /** The object line a mark names, or -1 for any other value. */
+  const lineOf = (value: unknown): number => (typeof value === 'string' && value.charCodeAt(0) === 0 ? Number(value.slice(1)) : -1);
+  const text = (line: number) => bytes.toString('latin1', bounds[2 * line], bounds[2 * line + 1]);
   /** The value with every mark in it replaced by its object; `keepInvoices`: a tenant's invoices stay marks. */
   const restore = (value: unknown, keepInvoices: boolean): unknown => {
-    const at = objectOf(value);
-    if (at) return restore(parsed(at), false);
+    const line = lineOf(value);
+    if (line >= 0) return restore(JSON.parse(text(line)), false);
     if (Array.isArray(value)) return value.map((v) => restore(v, keepInvoices));
     if (value === null || typeof value !== 'object') return value;
     const out: Record<string, unknown> = {};
@@ -107,11 +109,13 @@ function byLines(bytes: Buffer, path: string): LoadableDataset {
   for (const tenant of dataset.tenants) {
     const marks = tenant.invoices as unknown[];
     if (!Array.isArray(marks)) continue;
-    if (marks.every((mark) => objectOf(mark))) {
+    const lines = marks.map(lineOf);
+    if (lines.every((line) => line >= 0)) {
       // Every invoice on a line of its own: straight to the compact form, the line's bytes its body.
       const pool = new StringPool();
-      tenant.storedInvoices = marks.map((mark) => {
-        const [start, end] = objectOf(mark)!;
+      tenant.storedInvoices = lines.map((line) => {
+        const start = bounds[2 * line]!;
+        const end = bounds[2 * line + 1]!;
         return compactInvoice(compactedFields(JSON.parse(bytes.toString('latin1', start, end)) as Invoice), { bytes, start, end }, datasetInvoice, pool);
       });
       tenant.invoices = [];
