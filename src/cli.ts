@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { packageVersion as version } from './contract/package.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { DocsPages } from './docs.ts';
-import { startServer } from './server.ts';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { boundHeapGrowth } from './heap-growth.ts';
 
 /** One line for a start-up failure: what went wrong and what to do, never a stack or a raw error object. */
@@ -37,12 +38,18 @@ program
   .action(async (options: Record<string, string | undefined>) => {
     try {
       const config = readConfig(process.env, options);
+      // A data set file to load is read while the server's modules load (the read runs on libuv's
+      // thread pool, the module loading here): at 100,000 invoices, about 0.1 s of a cold start.
+      const fixtures = config.seed === undefined && typeof config.fixtures === 'string' && (config.dataDir === undefined || config.reset) ? path.resolve(config.fixtures) : undefined;
+      const reading = fixtures === undefined ? undefined : readFile(fixtures).then((bytes) => ({ path: fixtures, bytes }), () => undefined);
+      const { startServer } = await import('./server.ts');
       // Docs are built in the background when missing or stale, so start stays fast and /docs
       // (which waits for the build) never answers 404 for a page the banner advertised.
       const docs = new DocsPages();
       let stopping: Awaited<ReturnType<typeof startServer>> | undefined;
       const running = await startServer(config, {
         docs,
+        startupFile: await reading,
         // Every request is answered 503 from now on; the one that failed gets its answer, then the process ends.
         onStorageFailure: (reason) => {
           console.error(`invoicekit: the data directory can no longer be written (${reason}); stopping with exit code 1, since memory may now hold what the disk does not`);

@@ -57,8 +57,8 @@ function objectOn(bytes: Buffer, start: number, end: number): [number, number] |
   return end - start >= 2 && bytes[start] === OPEN_BRACE && bytes[end - 1] === CLOSE_BRACE ? [start, end] : undefined;
 }
 
-export function readDatasetToLoad(path: string): LoadableDataset {
-  const bytes = readFileSync(path);
+/** `bytes`: the file's content when the caller has read it already (the CLI reads it while modules load). */
+export function readDatasetToLoad(path: string, bytes: Buffer = readFileSync(path)): LoadableDataset {
   const whole = () => checkDataset(JSON.parse(readDatasetText(bytes)), path);
   if (!isAscii(bytes) || bytes.includes(MARK_IN_FILE) || bytes.indexOf(0x0a) < 0) return whole();
   try {

@@ -8,7 +8,7 @@ import { packageRoot } from './contract/package.ts';
 import { controlPipeline } from './control/router.ts';
 import { Disturbance } from './control/disturbance.ts';
 import { Journal } from './control/journal.ts';
-import { importGenerator, MockState, type DatasetSource, type GenerateDataset, type StartClock } from './control/state.ts';
+import { importGenerator, MockState, type DatasetSource, type GenerateDataset, type StartClock, type StartupFile } from './control/state.ts';
 import { ControllableClock, randomIds, secureRandomText, systemClock } from './deps.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import { ALL_SCOPES, Credentials } from './http/auth.ts';
@@ -39,6 +39,8 @@ export type BuildOptions = {
   docs?: DocsPages;
   /** The data set generator, which a generated start-up data set (--seed) needs; startServer imports it then. */
   generateDataset?: GenerateDataset;
+  /** The start-up data set file, read already (the CLI reads it while the server's modules load). */
+  startupFile?: StartupFile;
 };
 
 /** Builds the reference server from configuration: state, fixtures, credentials, API and mock controls. */
@@ -52,7 +54,7 @@ export function buildServer(config: ServerConfig, options: BuildOptions = {}) {
   }
 }
 
-function assemble(config: ServerConfig, durable: DurableState | undefined, { docs, generateDataset }: BuildOptions) {
+function assemble(config: ServerConfig, durable: DurableState | undefined, { docs, generateDataset, startupFile }: BuildOptions) {
   // An existing data directory is resumed (fixtures are not read again) unless --reset.
   const saved = config.reset ? undefined : durable?.savedState();
   const clock = new ControllableClock(systemClock, durable && ((s) => durable.saveClock(s)));
@@ -92,7 +94,7 @@ function assemble(config: ServerConfig, durable: DurableState | undefined, { doc
   const source = saved ? (saved.source as DatasetSource) : sourceOf(config);
   if (!saved && source.kind === 'generated' && !generateDataset) throw new TypeError('buildServer: a generated data set (--seed) needs options.generateDataset (await importGenerator()); startServer imports it itself');
   const startClock: StartClock = config.clock === undefined ? { kind: 'dataset' } : config.clock === 'real' ? { kind: 'real' } : { kind: 'fixed', at: Date.parse(config.clock) };
-  const state = new MockState({ store, credentials, outbox, clock, startClock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials, generateDataset, durable }, source);
+  const state = new MockState({ store, credentials, outbox, clock, startClock, journal, idempotency: built.idempotency, fixturesDir, extraCredentials, generateDataset, durable, startupFile }, source);
   if (saved && durable) {
     outbox.load(durable.outboxMessages());
     built.idempotency.load(durable.idempotencyRecords(clock.now().getTime()));

@@ -11,7 +11,7 @@ import { IdempotencyKeys } from '../http/idempotency.ts';
 import { Outbox } from '../services/outbox.ts';
 import { MemoryStore } from '../store/memory.ts';
 import { Journal } from './journal.ts';
-import { MockState, type StartClock } from './state.ts';
+import { MockState, type StartClock, type StartupFile } from './state.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'invoicekit-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,12 +24,12 @@ write('other', { format: DATASET_FORMAT, reference_time: '2031-01-15T08:00:00.00
 write('broken', '{"format": "invoicekit-dataset@1", "tenants": [');
 write('bad-time', { format: DATASET_FORMAT, reference_time: 'tomorrow', tenants: [] });
 
-function mockState(startClock: StartClock = { kind: 'dataset' }) {
+function mockState(startClock: StartClock = { kind: 'dataset' }, startupFile?: StartupFile) {
   const clock = new ControllableClock();
   const store = new MemoryStore();
   const credentials = new Credentials(clock);
   const state = new MockState(
-    { store, credentials, outbox: new Outbox(), clock, startClock, journal: new Journal(clock), idempotency: new IdempotencyKeys(clock), fixturesDir: dir, extraCredentials: () => {} },
+    { store, credentials, outbox: new Outbox(), clock, startClock, journal: new Journal(clock), idempotency: new IdempotencyKeys(clock), fixturesDir: dir, extraCredentials: () => {}, startupFile },
     { kind: 'file', path: path.join(dir, 'startup.json') },
   );
   state.loadAtStart();
@@ -37,6 +37,19 @@ function mockState(startClock: StartClock = { kind: 'dataset' }) {
 }
 
 describe('MockState', () => {
+  it('loads the start-up file from the bytes read before it was built, once: a reset reads the file again', async () => {
+    const early = { format: DATASET_FORMAT, reference_time: '2026-06-30T12:00:00.000Z', tenants: [tenant('early', 'ik_early')] };
+    const { state, store, credentials } = mockState(undefined, { path: path.join(dir, 'startup.json'), bytes: Buffer.from(JSON.stringify(early)) });
+    expect(store.tenants().map((t) => t.id)).toEqual(['early']);
+    await state.reset();
+    // The file's own tenants and keys now (the start-up key ik_early is kept, as every start-up key is).
+    expect(store.tenants().map((t) => t.id)).toEqual(['acme', 'globex', 'early']);
+    expect(credentials.apiKeysOf('acme')).toEqual(['ik_startup_acme']);
+    // Bytes of another file are not taken for this one.
+    const other = mockState(undefined, { path: path.join(dir, 'other.json'), bytes: Buffer.from(JSON.stringify(early)) });
+    expect(other.store.tenants().map((t) => t.id)).toEqual(['acme', 'globex']);
+  });
+
   it('keeps the start-up keys for their tenants through a load, and reset drops what was loaded', async () => {
     const { state, credentials, store } = mockState();
     const summary = await state.loadNamed('other');

@@ -15,6 +15,9 @@ import type { Journal } from './journal.ts';
 export type DatasetSource = { kind: 'file'; path: string } | { kind: 'generated'; preset: PresetName; seed: number } | { kind: 'empty' };
 
 /** The faker generator (fixtures/generate.ts), which only generated data sets need. */
+/** A data set file and its content, read before the server was built. */
+export type StartupFile = { path: string; bytes: Buffer };
+
 export type GenerateDataset = (options: { preset: PresetName; seed: number }) => Dataset;
 
 /** Imports the generator, and faker with it (~130 ms, ~36 MB): only when a generated data set is first asked for. */
@@ -61,12 +64,24 @@ export class MockState {
       generateDataset?: GenerateDataset;
       /** The data directory, when there is one: every operation here ends with a commit. */
       durable?: StatePersistence;
+      /** The start-up data set file's content, read already: used by the first load of that file only. */
+      startupFile?: StartupFile;
     },
     source: DatasetSource,
   ) {
     this.source = source;
     this.startupSource = source;
     this.generate = deps.generateDataset;
+    this.startupFile = deps.startupFile;
+  }
+  private startupFile: StartupFile | undefined;
+
+  /** The start-up file's bytes for its first load (later loads read the file again: it may have changed). */
+  private takeStartupBytes(file: string): Buffer | undefined {
+    const startup = this.startupFile;
+    if (!startup || startup.path !== file) return undefined;
+    this.startupFile = undefined;
+    return startup.bytes;
   }
 
   private get snapshots() {
@@ -86,7 +101,7 @@ export class MockState {
 
   /** Reads or generates a data set now: a generated one needs the generator already at hand. */
   private datasetNow(source: DatasetSource): LoadableDataset | undefined {
-    if (source.kind === 'file') return readDatasetToLoad(source.path);
+    if (source.kind === 'file') return readDatasetToLoad(source.path, this.takeStartupBytes(source.path));
     if (source.kind === 'empty') return undefined;
     if (!this.generate) throw new Error(`a generated data set (preset ${source.preset}, seed ${source.seed}) needs the generator: pass generateDataset (from importGenerator())`);
     return this.generate({ preset: source.preset, seed: source.seed });
