@@ -247,6 +247,8 @@ export class MemoryStore implements Store {
   clear() {
     this.data.clear();
     this.expanded.clear();
+    // It would keep its body's bytes alive (a whole data set file, for a loaded one).
+    this.lastExpanded = undefined;
     this.shareTokens.clear();
     this.paymentTokens.clear();
   }
