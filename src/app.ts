@@ -147,10 +147,11 @@ export function createApp(deps: AppDeps) {
           maxAgeSeconds: 600,
         });
 
-  // One application and one layer, called straight from it (dispatchDirectly: no router), in this order: the answer's fixed headers, the one request-id step, the journal;
-  // the mock controls and their docs, which never answered cross-origin callers; CORS; then the
-  // contract, the docs and the health check, matched as Express GET routes would match them; and
-  // everything else to the contract pipeline, called from this layer.
+  // One application and one layer, called straight from it (dispatchDirectly: no router), in this
+  // order: the answer's fixed headers, the one request-id step, the journal; the mock controls and
+  // their docs, which never answered cross-origin callers; CORS; then the contract, the docs and
+  // the health check, matched as Express GET routes would match them; and everything else to the
+  // contract pipeline, called from this layer.
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -4,7 +4,7 @@ import type { Credentials } from './http/auth.ts';
 import { DEFAULT_CREDIT_NOTE_PATTERN, DEFAULT_INVOICE_PATTERN } from './domain/numbering.ts';
 import type { StoredStatus } from './domain/lifecycle.ts';
 import type { Customer, Invoice, InvoiceRecord, Store } from './store/types.ts';
-import type { LoadableDataset, LoadableTenant } from './dataset-file.ts';
+import type { LoadableDataset } from './dataset-file.ts';
 
 export const DATASET_FORMAT = 'invoicekit-dataset@1' as const;
 
@@ -108,7 +108,7 @@ export function toRecord(invoice: Invoice): InvoiceRecord {
 }
 
 /** Loads a dataset into an empty store and registers its credentials. */
-export function loadDataset(store: Store, credentials: Credentials, dataset: Dataset | LoadableDataset): void {
+export function loadDataset(store: Store, credentials: Credentials, dataset: LoadableDataset): void {
   for (const tenant of dataset.tenants) {
     store.putTenant({
       id: tenant.id,
@@ -118,7 +118,7 @@ export function loadDataset(store: Store, credentials: Credentials, dataset: Dat
     });
     for (const customer of tenant.customers) store.putCustomer(tenant.id, customer);
     for (const invoice of tenant.invoices) store.putInvoice(tenant.id, toRecord(invoice));
-    for (const stored of (tenant as LoadableTenant).storedInvoices ?? []) store.putStoredInvoice(tenant.id, stored);
+    for (const stored of tenant.storedInvoices ?? []) store.putStoredInvoice(tenant.id, stored);
     for (const key of tenant.api_keys) credentials.addApiKey(tenant.id, key);
     for (const client of tenant.oauth_clients) credentials.addClient({ ...client, tenant: tenant.id });
   }

@@ -71,9 +71,9 @@ const KEPT_AS_WRITTEN = 8 * 1024;
 
 /** The chunks as one, larger bodies as a Buffer, off the JS heap (undefined when nothing was written). */
 function joined(chunks: Chunk[], bytes: number): Chunk | undefined {
-  if (chunks.length === 0) return undefined;
-  if (chunks.length === 1 && (bytes <= KEPT_AS_WRITTEN || Buffer.isBuffer(chunks[0]))) return chunks[0];
-  return chunks.length === 1 ? toBuffer(chunks[0]!) : Buffer.concat(chunks.map(toBuffer));
+  if (chunks.length > 1) return Buffer.concat(chunks.map(toBuffer));
+  const only = chunks[0];
+  return only === undefined || bytes <= KEPT_AS_WRITTEN ? only : toBuffer(only);
 }
 
 function asText(chunk: Chunk | undefined, contentType: unknown): string | null {

@@ -14,10 +14,10 @@ import type { Journal } from './journal.ts';
 
 export type DatasetSource = { kind: 'file'; path: string } | { kind: 'generated'; preset: PresetName; seed: number } | { kind: 'empty' };
 
-/** The faker generator (fixtures/generate.ts), which only generated data sets need. */
 /** A data set file and its content, read before the server was built. */
 export type StartupFile = { path: string; bytes: Buffer };
 
+/** The faker generator (fixtures/generate.ts), which only generated data sets need. */
 export type GenerateDataset = (options: { preset: PresetName; seed: number }) => Dataset;
 
 /** Imports the generator, and faker with it (~130 ms, ~36 MB): only when a generated data set is first asked for. */

@@ -9,8 +9,12 @@ export function escapeNonAscii(json: string): string {
   return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** JSON text in ASCII: as it is when it already is. */
+export function asciiText(json: string): string {
+  return /[^\x00-\x7f]/.test(json) ? escapeNonAscii(json) : json;
+}
+
 /** JSON.stringify(value), in ASCII. */
 export function asciiJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  return /[^\x00-\x7f]/.test(json) ? escapeNonAscii(json) : json;
+  return asciiText(JSON.stringify(value));
 }

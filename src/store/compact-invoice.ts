@@ -28,9 +28,7 @@ export type StoredInvoice = InvoiceSummary & {
 const NONE: readonly string[] = Object.freeze([]);
 
 /** What compactInvoice reads of a record. */
-export type CompactedFields = Pick<InvoiceRecord, 'id' | 'number' | 'customer_id' | 'stored_status' | 'currency' | 'title' | 'issue_date' | 'due_date' | 'total' | 'created_at' | 'deleted_at' | 'share_token' | 'payment_token'> & {
-  credit_notes: ReadonlyArray<{ number: string }>;
-};
+export type CompactedFields = InvoiceSummary & Pick<InvoiceRecord, 'share_token' | 'payment_token'> & { credit_notes: ReadonlyArray<{ number: string }> };
 
 /**
  * Without `text`, `record` must be the whole record (its asciiJson becomes the body).
@@ -38,7 +36,7 @@ export type CompactedFields = Pick<InvoiceRecord, 'id' | 'number' | 'customer_id
  * has it (a data set file's line, a data directory row); by default the record's asciiJson.
  */
 export function compactInvoice(record: CompactedFields, text?: { bytes: Buffer; start: number; end: number }, decode: InvoiceDecoder = recordText, pool?: StringPool): StoredInvoice {
-  const own = text ? undefined : Buffer.from(asciiJson(record), 'latin1');
+  const body = text ?? ownText(record);
   // One object literal, always in this order: every stored invoice shares one hidden class.
   return {
     id: record.id,
@@ -55,11 +53,16 @@ export function compactInvoice(record: CompactedFields, text?: { bytes: Buffer; 
     share_token: record.share_token,
     payment_token: record.payment_token,
     credit_note_numbers: record.credit_notes.length === 0 ? NONE : record.credit_notes.map((cn) => cn.number),
-    bytes: own ?? text!.bytes,
-    start: own ? 0 : text!.start,
-    end: own ? own.length : text!.end,
+    bytes: body.bytes,
+    start: body.start,
+    end: body.end,
     decode,
   };
+}
+
+function ownText(record: CompactedFields) {
+  const bytes = Buffer.from(asciiJson(record), 'latin1');
+  return { bytes, start: 0, end: bytes.length };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { asciiText } from './ascii-json.ts';
 import { compactInvoice, expandInvoice, type StoredInvoice, type StringPool } from './compact-invoice.ts';
 import type { CustomerRecord, InvoiceRecord, InvoiceSummary, Store, StoreSnapshot, TenantChange, TenantSettings } from './types.ts';
 
@@ -125,11 +126,11 @@ export class MemoryStore implements Store {
     // The record written is what the next read returns (as long as it is kept expanded).
     this.remember(stored, record);
   }
-  /** Loads a record from its asciiJson text (a data directory row): no second serialisation, nothing kept expanded. */
+  /** Loads a record from its JSON text (a data directory row): no second serialisation, nothing kept expanded. */
   protected putInvoiceJson(tenant: string, json: string, pool?: StringPool) {
-    const record = JSON.parse(json) as InvoiceRecord;
-    const bytes = /[^\x00-\x7f]/.test(json) ? undefined : Buffer.from(json, 'latin1');
-    this.putStoredInvoice(tenant, compactInvoice(record, bytes && { bytes, start: 0, end: bytes.length }, undefined, pool));
+    // Rows written before they were ASCII are escaped here: the body is one byte per character.
+    const bytes = Buffer.from(asciiText(json), 'latin1');
+    this.putStoredInvoice(tenant, compactInvoice(JSON.parse(json) as InvoiceRecord, { bytes, start: 0, end: bytes.length }, undefined, pool));
   }
   putStoredInvoice(tenant: string, stored: StoredInvoice) {
     const d = this.t(tenant);

@@ -8,7 +8,7 @@ import { ConfigError } from '../config.ts';
 import { invoiceJson, StringPool, type StoredInvoice } from './compact-invoice.ts';
 import { asciiJson } from './ascii-json.ts';
 import { MemoryStore } from './memory.ts';
-import type { CustomerRecord, InvoiceRecord, TenantSettings } from './types.ts';
+import type { CustomerRecord, TenantSettings } from './types.ts';
 
 /** Version of the schema this build writes. Raise it and append to MIGRATIONS to change the schema. */
 export const SCHEMA_VERSION = 2;
@@ -49,11 +49,11 @@ export const MIGRATIONS: string[] = [
  */
 const connections = new Map<Database.Database, Map<string, Database.Statement>>();
 
-/** A connection that is kept (with its statements) for the life of the process, even once closed. */
 /** better-sqlite3 (a native addon), loaded when a data directory is first opened: a server without one never needs it. */
 let sqlite: typeof Database | undefined;
 const require = createRequire(import.meta.url);
 
+/** A connection that is kept (with its statements) for the life of the process, even once closed. */
 export function keptDatabase(file: string, options?: Database.Options): Database.Database {
   sqlite ??= require('better-sqlite3') as typeof Database;
   const db = new sqlite(file, options);
